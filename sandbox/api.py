@@ -1,0 +1,76 @@
+"""The one interface every isolation backend implements, and the records it passes."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Literal, Protocol
+
+from pydantic import BaseModel, ConfigDict
+
+Ending = Literal["exit", "timeout", "memory", "signal", "error"]
+
+
+class Limits(BaseModel):
+    """Resource limits for one run. None means no limit of that kind."""
+
+    model_config = ConfigDict(frozen=True)
+
+    wall_seconds: float = 600.0
+    cpu_seconds: int | None = None
+    memory_bytes: int | None = 4 * 1024**3
+    max_processes: int | None = None
+    file_size_bytes: int | None = 1024**3
+    open_files: int | None = 1024
+    network: bool = False
+
+
+class RunResult(BaseModel):
+    """What one command did: how it ended, its output tails and what it cost."""
+
+    model_config = ConfigDict(frozen=True)
+
+    command: str
+    returncode: int | None
+    ending: Ending
+    stdout: str
+    stderr: str
+    wall_seconds: float
+    cpu_seconds: float = 0.0
+    peak_memory_bytes: int = 0
+    stdout_sha256: str = ""
+
+    @property
+    def ok(self) -> bool:
+        return self.ending == "exit" and self.returncode == 0
+
+    def describe(self) -> str:
+        """One line saying how the run ended, for reasons and reports."""
+        if self.ending == "timeout":
+            return f"timed out after {self.wall_seconds:.1f}s"
+        if self.ending == "exit":
+            return f"exited with status {self.returncode}"
+        return f"ended by {self.ending} (status {self.returncode})"
+
+
+class Sandbox(Protocol):
+    """Runs a shell command inside a workspace under limits."""
+
+    name: str
+
+    def run(
+        self,
+        cmd: str,
+        cwd: Path,
+        env: dict[str, str] | None = None,
+        limits: Limits | None = None,
+    ) -> RunResult: ...
+
+
+class Workload(BaseModel):
+    """What is timed and profiled: a shell command run from the workspace root
+    (pytest node ids are turned into a `python -m pytest` command by the caller)."""
+
+    model_config = ConfigDict(frozen=True)
+
+    command: str
+    timeout_seconds: float = 300.0
