@@ -96,6 +96,7 @@ class RunState(BaseModel):
     repo: Path
     base_commit: str
     dirty_patch: str = ""
+    baseline_tree: str = ""
     config: dict[str, object] = Field(default_factory=dict)
     round: int = 0
     accepted: list[str] = Field(default_factory=list)  # candidate ids, in order

@@ -1,0 +1,43 @@
+# The entry to everything. `make demo` and `make test` set up a fresh machine themselves.
+PYTHON ?= python3
+VENV   ?= .venv
+PY     := $(VENV)/bin/python
+STAMP  := $(VENV)/.installed-stamp
+DEMO   ?= build/demo
+
+.PHONY: demo test test-fast check format system clean
+
+$(STAMP): pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install -q --upgrade pip
+	$(PY) -m pip install -q -e '.[dev]'
+	touch $(STAMP)
+
+# bubblewrap isolates candidates (host read-only, no network); install it when we can.
+system:
+	@command -v bwrap >/dev/null 2>&1 || { [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1 \
+		&& (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq bubblewrap >/dev/null) \
+		|| echo "note: bubblewrap unavailable; candidates run as plain process groups"; }
+
+demo: $(STAMP) system
+	rm -rf $(DEMO)
+	$(PY) -m tasks.demo $(DEMO)
+	$(VENV)/bin/perfsmith optimize $(DEMO)
+
+test: $(STAMP) system
+	$(PY) -m pytest -q
+
+test-fast: $(STAMP)
+	$(PY) -m pytest -q -m "not e2e"
+
+check: $(STAMP)
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+	$(VENV)/bin/mypy
+
+format: $(STAMP)
+	$(VENV)/bin/ruff format .
+	$(VENV)/bin/ruff check --fix .
+
+clean:
+	rm -rf build $(VENV) .mypy_cache .pytest_cache

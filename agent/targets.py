@@ -1,0 +1,38 @@
+"""Pick the functions worth optimizing from a profile and read their current source."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from agent.records import Feedback, Candidate, Target
+from profilers.api import Hotspot, Profile
+
+MIN_SELF_PERCENT = 1.0  # below this an edit cannot move the workload measurably
+
+
+def pick_targets(profile: Profile, workspace: Path, count: int) -> list[Target]:
+    targets = []
+    for spot in profile.hotspots:
+        if len(targets) == count:
+            break
+        if spot.self_percent < MIN_SELF_PERCENT or spot.function == "<module>":
+            continue
+        source = _source(workspace / spot.file, spot)
+        if source:
+            targets.append(Target(hotspot=spot, source=source))
+    return targets
+
+
+def feedback_for(target: Target, history: list[Candidate]) -> list[Feedback]:
+    return [
+        Feedback(edit_title=c.edit.title, status=c.status, reason=c.reason)
+        for c in history
+        if c.edit.file == target.hotspot.file and c.edit.function == target.hotspot.function
+    ]
+
+
+def _source(path: Path, spot: Hotspot) -> str:
+    if not path.is_file():
+        return ""
+    lines = path.read_text(encoding="utf-8", errors="replace").splitlines(keepends=True)
+    return "".join(lines[spot.start_line - 1 : spot.end_line])

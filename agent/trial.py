@@ -1,0 +1,105 @@
+"""Try one edit: apply it to a copy of the best workspace, then let the judges speak.
+
+Order matters for cost: cheap static checks first, then the tests, then the workload's output,
+and only then the (slow) speed comparison.
+"""
+
+from __future__ import annotations
+
+import shutil
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+from agent.edits import EditError, apply_edit
+from agent.guards import protected_reason
+from agent.records import Candidate, Edit
+from evaluation.compare import SamplingPolicy
+from evaluation.correctness import run_tests
+from evaluation.measure import WorkloadError, WorkloadRunner, check_output, measure_speed
+from sandbox import workspace
+from sandbox.api import Sandbox, Workload
+
+
+@dataclass
+class Judges:
+    """What every candidate of a run is judged with."""
+
+    sandbox: Sandbox
+    workload: Workload
+    test_command: str
+    test_timeout: float
+    reference_output: str | None  # digest of the baseline's stdout; None when not deterministic
+
+
+@dataclass
+class Trial:
+    candidate: Candidate
+    workspace: Path | None  # kept only when accepted
+
+
+def try_edit(
+    edit: Edit,
+    *,
+    candidate_id: str,
+    round_no: int,
+    parent: str,
+    parent_workspace: Path,
+    scratch: Path,
+    judges: Judges,
+    policy: SamplingPolicy,
+    progress: Callable[[str], None] = lambda _: None,
+) -> Trial:
+    def verdict(status: str, reason: str, **extra: object) -> Trial:
+        if status != "accepted":
+            shutil.rmtree(ws, ignore_errors=True)
+        cand = Candidate(id=candidate_id, round=round_no, edit=edit, parent=parent,
+                         status=status, reason=reason, **extra)  # type: ignore[arg-type]
+        return Trial(cand, ws if status == "accepted" else None)
+
+    ws = scratch / candidate_id
+    for rep in edit.replacements:
+        if why := protected_reason(rep.path, judges.workload.command):
+            return verdict("rejected", f"edit touches a protected file: {why}")
+    workspace.clone(parent_workspace, ws)
+    try:
+        written = apply_edit(edit, ws)
+    except EditError as exc:
+        return verdict("stale" if parent != "baseline" else "rejected", f"edit does not apply: {exc}")
+    if error := _syntax_error(written, ws):
+        return verdict("rejected", error)
+    diff = workspace.diff(ws)
+    if not diff.strip():
+        return verdict("rejected", "edit changes nothing")
+
+    progress("tests")
+    tests = run_tests(judges.sandbox, judges.test_command, ws, judges.test_timeout)
+    if not tests.passed:
+        return verdict("rejected", tests.reason, diff=diff, tests_seconds=tests.seconds)
+
+    progress("output")
+    best = WorkloadRunner(judges.sandbox, judges.workload, parent_workspace)
+    cand = WorkloadRunner(judges.sandbox, judges.workload, ws)
+    try:
+        output = check_output(judges.reference_output, cand)
+        if not output.same:
+            return verdict("rejected", output.detail, diff=diff, tests_seconds=tests.seconds)
+        progress("timing")
+        speed = measure_speed(best, cand, policy)
+    except WorkloadError as exc:
+        return verdict("rejected", str(exc), diff=diff, tests_seconds=tests.seconds)
+    if speed.outcome != "faster":
+        return verdict("rejected", f"not faster ({speed.summary()})", diff=diff,
+                       tests_seconds=tests.seconds, verdict=speed)
+    return verdict("accepted", speed.summary(), diff=diff, tests_seconds=tests.seconds, verdict=speed)
+
+
+def _syntax_error(paths: list[Path], root: Path) -> str | None:
+    for path in paths:
+        if path.suffix != ".py":
+            continue
+        try:
+            compile(path.read_text(encoding="utf-8"), str(path), "exec")
+        except SyntaxError as exc:
+            return f"edit breaks the syntax: {path.relative_to(root)}:{exc.lineno}: {exc.msg}"
+    return None
