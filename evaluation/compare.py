@@ -1,0 +1,134 @@
+"""Adaptive, interleaved A/B sampling: run both sides in ABBA order, judge after each batch,
+stop as soon as the answer is decided. The protocol is in docs/measurement.md."""
+
+from __future__ import annotations
+
+import math
+import time
+from collections.abc import Callable
+
+from pydantic import BaseModel, ConfigDict, Field, model_validator
+
+from evaluation.records import SpeedVerdict
+from evaluation.stats import judge
+
+Runner = Callable[[], float]  # one run; returns its duration in seconds
+Clock = Callable[[], float]
+
+
+class SamplingPolicy(BaseModel):
+    """How many runs to spend, and the error rates the verdict must meet."""
+
+    model_config = ConfigDict(frozen=True)
+
+    warmup: int = Field(default=1, ge=0)  # runs of each side, discarded
+    min_pairs: int = Field(default=5, ge=1)  # pairs before the first look
+    batch_pairs: int = Field(default=5, ge=1)  # pairs added between looks
+    max_pairs: int = Field(default=40, ge=1)
+    time_budget_seconds: float = Field(default=60.0, gt=0)
+    min_effect: float = Field(default=0.02, ge=0)
+    alpha: float = Field(default=0.01, gt=0, lt=1)  # false-positive rate over all looks
+    confidence: float = Field(default=0.95, gt=0, lt=1)  # interval level over all looks
+    max_cv: float = Field(default=0.25, gt=0)  # IQR/median above this is "unstable"
+
+    @model_validator(mode="after")
+    def _pairs_in_order(self) -> SamplingPolicy:
+        if self.max_pairs < self.min_pairs:
+            raise ValueError("max_pairs must be at least min_pairs")
+        return self
+
+    @property
+    def looks(self) -> int:
+        """Most judgements one comparison can make; the error rates are split across them."""
+        return 1 + math.ceil((self.max_pairs - self.min_pairs) / self.batch_pairs)
+
+
+def compare(
+    run_a: Runner,
+    run_b: Runner,
+    policy: SamplingPolicy | None = None,
+    clock: Clock = time.monotonic,
+) -> SpeedVerdict:
+    """Is B faster than A? Exceptions from a runner propagate: the caller records the failure."""
+    policy = policy or SamplingPolicy()
+    start = clock()
+    for _ in range(policy.warmup):
+        run_a()
+        run_b()
+
+    # Bonferroni over the planned looks: each look tests at alpha / looks, so the chance that
+    # any look says "faster" for equal code stays <= alpha. The interval is widened the same
+    # way, so the 1 + min_effect floor also holds across looks. Stopping for futility or
+    # budget only removes chances to say "faster", so it cannot raise the error.
+    looks = policy.looks
+    alpha = policy.alpha / looks
+    confidence = 1.0 - (1.0 - policy.confidence) / looks
+    a: list[float] = []
+    b: list[float] = []
+    target, look = policy.min_pairs, 0
+    while True:  # ends: every look adds pairs, and max_pairs or the budget stops it
+        look += 1
+        out_of_time = _collect(
+            run_a, run_b, a, b, target, start + policy.time_budget_seconds, clock
+        )
+        verdict = judge(
+            a,
+            b,
+            min_effect=policy.min_effect,
+            alpha=alpha,
+            confidence=confidence,
+            max_cv=policy.max_cv,
+            seconds_spent=clock() - start,
+        )
+        reason = _stop_reason(verdict, policy, len(a), out_of_time)
+        if reason:
+            break
+        target = min(target + policy.batch_pairs, policy.max_pairs)
+    note = (
+        f"look {look} of {looks} at {len(a)} pairs, alpha {policy.alpha:.2g}/{looks} per look; "
+        f"stopped: {reason}"
+    )
+    return verdict.model_copy(update={"notes": [*verdict.notes, note]})
+
+
+def pair_order(index: int) -> str:
+    """Order of the index-th pair, "AB" or "BA": ABBA then BAAB, repeated (AB BA BA AB AB BA BA AB).
+
+    ABBA cancels a linear drift (machine warming, turbo decaying); following it with BAAB
+    also cancels a quadratic one and stops either side always running first."""
+    return "AB" if index % 4 in (0, 3) else "BA"
+
+
+def _collect(
+    run_a: Runner,
+    run_b: Runner,
+    a: list[float],
+    b: list[float],
+    target: int,
+    deadline: float,
+    clock: Clock,
+) -> bool:
+    """Add pairs until `target`; True if the deadline stopped it. The first pair always runs."""
+    while len(a) < target:
+        if a and clock() >= deadline:
+            return True
+        for side in pair_order(len(a)):
+            if side == "A":
+                a.append(run_a())
+            else:
+                b.append(run_b())
+    return clock() >= deadline
+
+
+def _stop_reason(
+    verdict: SpeedVerdict, policy: SamplingPolicy, pairs: int, out_of_time: bool
+) -> str:
+    if verdict.outcome in ("faster", "slower"):
+        return f"decided {verdict.outcome}"
+    if verdict.ci_high < 1.0 + policy.min_effect:
+        return "interval entirely below the floor, more samples cannot make it faster"
+    if pairs >= policy.max_pairs:
+        return "max_pairs reached"
+    if out_of_time:
+        return "time budget spent"
+    return ""

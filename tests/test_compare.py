@@ -1,0 +1,136 @@
+"""The adaptive interleaved sampler, driven by scripted runners and a fake clock."""
+
+from __future__ import annotations
+
+import math
+import random
+from collections.abc import Iterator
+
+import pytest
+from pydantic import ValidationError
+
+from evaluation.compare import SamplingPolicy, compare, pair_order
+from evaluation.records import SpeedVerdict
+
+
+def lognormal(seed: int, median: float, sigma: float) -> Iterator[float]:
+    rng = random.Random(seed)
+    while True:
+        yield median * math.exp(rng.gauss(0.0, sigma))
+
+
+class Bench:
+    """Two scripted sides whose runs advance a shared fake clock by their own duration."""
+
+    def __init__(self, a: Iterator[float], b: Iterator[float]) -> None:
+        self.now = 0.0
+        self.calls: list[str] = []
+        self._a, self._b = a, b
+
+    def clock(self) -> float:
+        return self.now
+
+    def _run(self, name: str, durations: Iterator[float]) -> float:
+        seconds = next(durations)
+        self.now += seconds
+        self.calls.append(name)
+        return seconds
+
+    def run_a(self) -> float:
+        return self._run("A", self._a)
+
+    def run_b(self) -> float:
+        return self._run("B", self._b)
+
+    def compare(self, policy: SamplingPolicy | None = None) -> SpeedVerdict:
+        return compare(self.run_a, self.run_b, policy, clock=self.clock)
+
+
+def bench(a_median: float, b_median: float, sigma: float, seed: int = 0) -> Bench:
+    return Bench(lognormal(seed, a_median, sigma), lognormal(seed + 10_000, b_median, sigma))
+
+
+def test_policy_defaults_and_looks() -> None:
+    policy = SamplingPolicy()
+    assert policy.looks == 8  # 5, 10, ..., 40 pairs
+    assert SamplingPolicy(min_pairs=5, batch_pairs=10, max_pairs=40).looks == 5
+    with pytest.raises(ValidationError):
+        SamplingPolicy(min_pairs=10, max_pairs=5)
+    with pytest.raises(ValidationError):
+        policy.warmup = 3  # type: ignore[misc]
+
+
+def test_runs_in_abba_then_baab_order_after_warmup() -> None:
+    b = bench(1.0, 1.0, 0.4)
+    verdict = b.compare(SamplingPolicy(warmup=1, min_pairs=4, batch_pairs=4, max_pairs=8))
+    assert [pair_order(i) for i in range(8)] == ["AB", "BA", "BA", "AB", "AB", "BA", "BA", "AB"]
+    assert "".join(b.calls) == "AB" + "ABBABAAB" + "ABBABAAB"
+    assert len(verdict.a_samples) == len(verdict.b_samples) == 8
+
+
+def test_clear_win_stops_early() -> None:
+    b = bench(1.25, 1.0, 0.02)
+    verdict = b.compare()
+    assert verdict.outcome == "faster"
+    assert len(verdict.a_samples) == 10  # the second look: 5+5 cannot reach alpha / 8
+    assert verdict.ci_low < 1.25 < verdict.ci_high
+    assert verdict.confidence == pytest.approx(1 - 0.05 / 8)
+    assert "decided faster" in verdict.notes[-1]
+
+
+def test_close_call_takes_more_pairs() -> None:
+    verdict = bench(1.04, 1.0, 0.05).compare(SamplingPolicy(time_budget_seconds=1e9))
+    assert len(verdict.a_samples) > 10
+    assert verdict.outcome in ("faster", "no difference")
+
+
+def test_clear_loss_stops_early_and_is_not_faster() -> None:
+    verdict = bench(1.0, 1.25, 0.02).compare()
+    assert verdict.outcome in ("slower", "no difference")
+    assert verdict.ci_high < 1.0
+    assert len(verdict.a_samples) <= 10
+
+
+def test_equal_sides_stop_once_the_interval_is_under_the_floor() -> None:
+    verdict = bench(1.0, 1.0, 0.005).compare()
+    assert verdict.outcome == "no difference"
+    assert verdict.ci_high < 1.02
+    assert len(verdict.a_samples) < 40
+    assert "below the floor" in verdict.notes[-1]
+
+
+def test_budget_exhaustion_is_never_faster_for_equal_sides() -> None:
+    policy = SamplingPolicy(time_budget_seconds=12.0)
+    for seed in range(20):
+        b = bench(1.0, 1.0, 0.15, seed=seed)
+        verdict = b.compare(policy)
+        assert verdict.outcome != "faster"
+        if "time budget spent" in verdict.notes[-1]:
+            assert len(verdict.a_samples) < 40
+            assert verdict.seconds_spent == b.now >= 12.0
+
+
+def test_budget_is_checked_between_pairs() -> None:
+    b = bench(1.0, 1.0, 0.0)  # each run takes exactly one fake second
+    verdict = b.compare(SamplingPolicy(warmup=1, time_budget_seconds=7.0))
+    # warm-up ends at 2 s; pairs start at 2, 4 and 6 s; at 8 s the budget stops the batch
+    assert "".join(b.calls) == "AB" + "ABBABA"
+    assert verdict.seconds_spent == 8.0
+    assert len(verdict.a_samples) == 3  # fewer than min_pairs: the budget, not the plan, ended it
+
+
+def test_runner_failure_propagates() -> None:
+    def broken() -> float:
+        raise RuntimeError("workload crashed")
+
+    b = bench(1.0, 1.0, 0.01)
+    with pytest.raises(RuntimeError, match="workload crashed"):
+        compare(b.run_a, broken, clock=b.clock)
+
+
+def test_false_positive_rate_for_identical_code_is_within_alpha() -> None:
+    runs, policy = 300, SamplingPolicy(time_budget_seconds=1e9)  # every look up to 40 pairs
+    false_wins = sum(
+        bench(1.0, 1.0, 0.1, seed=seed).compare(policy).outcome == "faster" for seed in range(runs)
+    )
+    assert false_wins / runs <= 0.02
