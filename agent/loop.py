@@ -59,7 +59,7 @@ class Optimizer:
         try:
             judges = self._check_baseline(baseline)
             self.best = self._replay_accepted(baseline)
-            while (reason := self._budget_spent()) is None:
+            while (reason := self._budget_spent(starting_round=True)) is None:
                 self.state.round += 1
                 self._save()
                 if not self._round(judges):
@@ -156,9 +156,9 @@ class Optimizer:
     def _elapsed(self) -> float:
         return self.state.elapsed_seconds + time.monotonic() - self._clock_start
 
-    def _budget_spent(self) -> str | None:
+    def _budget_spent(self, starting_round: bool = False) -> str | None:
         budget = self.config.budget
-        if self.state.round >= budget.rounds:
+        if starting_round and self.state.round >= budget.rounds:
             return f"round budget spent ({budget.rounds})"
         tried = sum(1 for c in self.known.values() if c.status != "stale")
         if tried >= budget.candidates:
