@@ -60,7 +60,7 @@ def optimize(
     try:
         code = _optimize(path, overrides, out, allow_dirty, resume, apply, branch)
     except (Refusal, RepoError, ConfigError, UnknownComponent, DeliveryError) as exc:
-        console.print(f"[red]perfsmith: {exc}[/]", highlight=False)
+        typer.secho(f"perfsmith: {exc}", err=True, fg="red")  # one line, never wrapped
         raise typer.Exit(USAGE_ERROR) from None
     raise typer.Exit(code)
 

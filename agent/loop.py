@@ -47,7 +47,7 @@ class Optimizer:
                  profiler: Profiler, proposer: Proposer, scratch: Path, notify: Notify) -> None:
         self.config, self.state, self.store = config, state, store
         self.sandbox, self.profiler, self.proposer = sandbox, profiler, proposer
-        self.scratch, self.notify = scratch, notify
+        self.scratch, self._notify = scratch, notify
         self.workload = Workload(command=config.bench, timeout_seconds=config.bench_timeout)
         self.known = {c.id: c for c in store.candidates()}  # judged before a --resume
         self.notes: list[str] = []
@@ -151,6 +151,11 @@ class Optimizer:
             return None
         self.store.save_record("final-verdict.json", verdict)
         return verdict
+
+    def notify(self, kind: str, message: str) -> None:
+        if kind != "step":
+            self.store.log(kind, message, round=self.state.round)
+        self._notify(kind, message)
 
     # --- budget -----------------------------------------------------------
     def _elapsed(self) -> float:
