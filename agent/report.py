@@ -82,7 +82,7 @@ def headline(report: Report) -> str:
         return "No verified speedup: no edit passed every judge."
     if final is None:
         return f"{len(report.accepted)} edit(s) accepted, but the final measurement failed."
-    return (f"Verified speedup {final.speedup:.2f}x (95% CI {final.ci_low:.2f}-{final.ci_high:.2f}, "
+    return (f"Verified speedup {final.speedup:.2f}x ({final.confidence:.1%} CI {final.ci_low:.2f}-{final.ci_high:.2f}, "
             f"p={final.p_value:.1g}, {final.outcome}): median {report.baseline_seconds:.3f}s -> "
             f"{report.best_seconds:.3f}s with {len(report.accepted)} edit(s).")
 
@@ -124,7 +124,7 @@ def _line(c: Candidate) -> EditLine:
 
 def _table(lines: list[EditLine], accepted: bool) -> list[str]:
     if accepted:
-        rows = ["| edit | where | why | speedup (95% CI) | p |", "|---|---|---|---|---|"]
+        rows = ["| edit | where | why | speedup (CI) | p |", "|---|---|---|---|---|"]
         rows += [f"| {e.title} | `{e.where}` | {e.rationale} | {e.speedup:.3f} ({e.ci_low:.3f}-{e.ci_high:.3f}) "
                  f"| {e.p_value:.2g} |" for e in lines]
         return rows

@@ -4,18 +4,22 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from agent.records import Feedback, Candidate, Target
+from agent.guards import protected_reason
+from agent.records import Candidate, Feedback, Target
 from profilers.api import Hotspot, Profile
 
 MIN_SELF_PERCENT = 1.0  # below this an edit cannot move the workload measurably
 
 
-def pick_targets(profile: Profile, workspace: Path, count: int) -> list[Target]:
+def pick_targets(profile: Profile, workspace: Path, count: int, bench_command: str) -> list[Target]:
+    """The `count` hottest functions an edit may change (tests and the workload itself are off limits)."""
     targets = []
     for spot in profile.hotspots:
         if len(targets) == count:
             break
         if spot.self_percent < MIN_SELF_PERCENT or spot.function == "<module>":
+            continue
+        if protected_reason(spot.file, bench_command):
             continue
         source = _source(workspace / spot.file, spot)
         if source:

@@ -47,7 +47,7 @@ class ConsoleView:
 
 def print_summary(report: Report, console: Console) -> None:
     table = Table(title="Accepted edits", show_lines=False)
-    for column in ("edit", "where", "speedup", "95% CI", "p"):
+    for column in ("edit", "where", "speedup", "CI", "p"):
         table.add_column(column)
     for e in report.accepted:
         table.add_row(e.title, e.where, f"{e.speedup:.3f}x", f"{e.ci_low:.3f}-{e.ci_high:.3f}", f"{e.p_value:.1g}")
