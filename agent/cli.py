@@ -10,6 +10,7 @@ from typing import Annotated, Any
 import typer
 from rich.console import Console
 
+from agent.compare_command import compare_commands, compare_refs, print_comparison
 from agent.config import ConfigError, OptimizeConfig, load_config
 from agent.deliver import DeliveryError, apply_patch, commit_on_branch
 from agent.loop import Optimizer
@@ -19,6 +20,8 @@ from agent.report import build_report, write_outputs
 from agent.setup import build_profiler, build_proposer, build_sandbox
 from agent.store import RunStore, default_runs_dir, new_run_id
 from agent.view import ConsoleView, print_summary
+from evaluation.compare import SamplingPolicy
+from evaluation.measure import WorkloadError
 from sandbox import workspace
 from sandbox.workspace import RepoError, RepoInfo, inspect_repo
 
@@ -129,6 +132,39 @@ def _baseline(repo: RepoInfo, state: RunState, scratch: Path, allow_dirty: bool)
         raise Refusal("the working tree changed since this run started; it cannot be resumed")
     state.baseline_tree = tree
     return baseline
+
+
+@app.command("compare")
+def compare_cmd(
+    refs: Annotated[list[str] | None, typer.Argument(help="BASE HEAD: two git refs of --repo.")] = None,
+    a: Annotated[str | None, typer.Option("--a", help="Command A (the reference).")] = None,
+    b: Annotated[str | None, typer.Option("--b", help="Command B (the challenger).")] = None,
+    repo: Annotated[Path, typer.Option(help="Repository for BASE HEAD mode.")] = Path("."),
+    bench: Annotated[str | None, typer.Option(help="Workload for BASE HEAD mode (default: [tool.perfsmith]).")] = None,
+    min_effect: Annotated[float, typer.Option(help="Smallest speedup that counts (0.02 = 2%).")] = 0.02,
+    seconds: Annotated[float, typer.Option(help="Time budget for sampling.")] = 60.0,
+    instructions: Annotated[bool, typer.Option("--instructions", help="Also count instructions (callgrind; slow).")] = False,
+    as_json: Annotated[bool, typer.Option("--json", help="Print the result as JSON.")] = False,
+) -> None:
+    """Is B faster than A? Interleaved fresh-process runs, a significance test and an interval."""
+    policy = SamplingPolicy(min_effect=min_effect, time_budget_seconds=seconds)
+    try:
+        sandbox = build_sandbox("local")
+        if a and b and not refs:
+            result = compare_commands(sandbox, a, b, Path.cwd(), policy, instructions)
+            labels = ("A", "B")
+        elif refs and len(refs) == 2 and not (a or b):
+            result = compare_refs(sandbox, repo, refs[0], refs[1], bench, policy, instructions)
+            labels = (refs[0], refs[1])
+        else:
+            raise Refusal("give either --a CMD --b CMD, or two refs: perfsmith compare BASE HEAD")
+    except (Refusal, RepoError, ConfigError, WorkloadError) as exc:
+        typer.secho(f"perfsmith: {exc}", err=True, fg="red")
+        raise typer.Exit(USAGE_ERROR) from None
+    if as_json:
+        typer.echo(result.model_dump_json(indent=2))
+    else:
+        print_comparison(result, Console(), labels)
 
 
 def main() -> None:
