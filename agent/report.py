@@ -10,6 +10,7 @@ from pydantic import BaseModel
 from agent.loop import Outcome
 from agent.records import Candidate
 from agent.store import RunStore
+from evaluation.plot import plot_verdict
 from evaluation.records import SpeedVerdict
 from profilers.api import Hotspot, Profile
 
@@ -27,6 +28,7 @@ class EditLine(BaseModel):
     ci_low: float | None = None
     ci_high: float | None = None
     p_value: float | None = None
+    verdict: SpeedVerdict | None = None
 
 
 class Report(BaseModel):
@@ -71,6 +73,11 @@ def build_report(outcome: Outcome, store: RunStore, proposer: str) -> Report:
 def write_outputs(report: Report, patch: str, store: RunStore) -> Report:
     if patch.strip():
         report = report.model_copy(update={"patch": str(store.write_text("best.patch", patch))})
+    if report.final:
+        plot_verdict(report.final, store.dir / "plots" / "final.png", ("baseline", "best"))
+    for line in report.accepted:
+        if line.verdict:
+            plot_verdict(line.verdict, store.dir / "plots" / f"{line.candidate}.png", ("parent", "candidate"))
     store.write_text("report.json", report.model_dump_json(indent=2))
     store.write_text("report.md", render_markdown(report))
     return report
@@ -99,8 +106,11 @@ def render_markdown(report: Report) -> str:
                    f"{len(f.a_samples)}/{len(f.b_samples)}; {f.seconds_spent:.0f}s spent")
     if report.patch:
         out.append(f"- patch: `{report.patch}` (applies with `git apply` on the base commit)")
+    if report.final:
+        out += ["", "![baseline vs best](plots/final.png)"]
     out += ["", "## Accepted edits", ""]
     out += _table(report.accepted, accepted=True) if report.accepted else ["None."]
+    out += [f"\n![{e.title}](plots/{e.candidate}.png)" for e in report.accepted if e.verdict]
     out += ["", "## Rejected candidates", ""]
     out += _table(report.rejected, accepted=False) if report.rejected else ["None."]
     if report.hotspots:
@@ -119,14 +129,18 @@ def _line(c: Candidate) -> EditLine:
                     rule=c.edit.rule, proposer=c.edit.proposer, status=c.status, reason=c.reason,
                     rationale=c.edit.rationale, speedup=v.speedup if v else None,
                     ci_low=v.ci_low if v else None, ci_high=v.ci_high if v else None,
-                    p_value=v.p_value if v else None)
+                    p_value=v.p_value if v else None, verdict=v)
+
+
+def _samples(verdict: SpeedVerdict | None) -> str:
+    return f"{len(verdict.a_samples)}+{len(verdict.b_samples)}" if verdict else "-"
 
 
 def _table(lines: list[EditLine], accepted: bool) -> list[str]:
     if accepted:
-        rows = ["| edit | where | why | speedup (CI) | p |", "|---|---|---|---|---|"]
+        rows = ["| edit | where | why | speedup (CI) | p | samples |", "|---|---|---|---|---|---|"]
         rows += [f"| {e.title} | `{e.where}` | {e.rationale} | {e.speedup:.3f} ({e.ci_low:.3f}-{e.ci_high:.3f}) "
-                 f"| {e.p_value:.2g} |" for e in lines]
+                 f"| {e.p_value:.2g} | {_samples(e.verdict)} |" for e in lines]
         return rows
     rows = ["| edit | where | status | reason |", "|---|---|---|---|"]
     rows += [f"| {e.title} | `{e.where}` | {e.status} | {e.reason.replace('|', '/')} |" for e in lines]

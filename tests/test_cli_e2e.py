@@ -60,6 +60,7 @@ def test_demo_run_delivers_a_verified_patch(demo: Path, tmp_path: Path) -> None:
                            capture_output=True, text=True, env={**os.environ, "PYTEST_DISABLE_PLUGIN_AUTOLOAD": "1"})
     assert tests.returncode == 0, tests.stdout[-2000:]
     assert "## Accepted edits" in (run / "report.md").read_text()
+    assert (run / "plots" / "final.png").stat().st_size > 1000
 
 
 def test_killed_run_changes_nothing_and_resume_finishes_it(demo: Path) -> None:
