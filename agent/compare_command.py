@@ -13,7 +13,7 @@ from statistics import median
 
 from rich.console import Console
 
-from agent.config import load_config
+from agent.config import load_config, workload_from_bench
 from evaluation.compare import SamplingPolicy
 from evaluation.comparison import Comparison, run_comparison
 from evaluation.measure import WorkloadRunner
@@ -34,7 +34,7 @@ def compare_refs(sandbox: Sandbox, repo_path: Path, base: str, head: str, bench:
                  policy: SamplingPolicy, instructions: bool) -> Comparison:
     repo = inspect_repo(repo_path)
     config = load_config(repo.root, {"bench": bench})
-    workload = Workload(command=config.bench, timeout_seconds=config.bench_timeout)
+    workload = workload_from_bench(config.bench, config.bench_timeout)
     scratch = workspace.new_scratch_dir("perfsmith-compare-")
     try:
         spaces = [workspace.snapshot(RepoInfo(repo.root, _resolve(repo.root, ref), False), scratch / name,

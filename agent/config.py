@@ -9,6 +9,8 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, ValidationError
 
+from evaluation.workloads import workload_from_bench
+
 if sys.version_info >= (3, 11):
     import tomllib
 else:  # pragma: no cover
@@ -30,7 +32,7 @@ class Budget(BaseModel):
 class OptimizeConfig(BaseModel):
     model_config = ConfigDict(frozen=True, extra="forbid")
 
-    bench: str
+    bench: str  # the user's text: a shell command, pytest node ids or module:function
     test: str = "python -m pytest -q -p no:cacheprovider"
     budget: Budget = Budget()
     model: str | None = None
@@ -58,7 +60,7 @@ def load_config(repo: Path, overrides: dict[str, Any]) -> OptimizeConfig:
     settings.update({k: v for k, v in overrides.items() if v is not None})
     if "bench" not in settings:
         raise ConfigError("no workload: pass --bench CMD or set `bench` under [tool.perfsmith] in pyproject.toml")
-    settings["bench"] = bench_command(settings["bench"])
+    settings["bench"] = bench_text(settings["bench"])
     if isinstance(settings.get("budget"), str):
         settings["budget"] = parse_budget(settings["budget"])
     try:
@@ -69,12 +71,15 @@ def load_config(repo: Path, overrides: dict[str, Any]) -> OptimizeConfig:
         raise ConfigError(f"bad setting {where}: {first['msg']}") from None
 
 
-def bench_command(bench: str | list[str]) -> str:
-    """A shell command as given, or pytest node ids turned into a pytest command."""
-    items = bench if isinstance(bench, list) else shlex.split(bench)
-    if items and all("::" in item or (item.endswith(".py") and "/test" in "/" + item) for item in items):
-        return "python -m pytest -q -p no:cacheprovider " + shlex.join(items)
+def bench_text(bench: str | list[str]) -> str:
+    """The user's workload as one string (a TOML list is a command line split in words).
+    It stays the user's text: `workload_from_bench` decides its kind when the run starts."""
     return bench if isinstance(bench, str) else shlex.join(bench)
+
+
+def bench_command(bench: str | list[str]) -> str:
+    """The shell command that runs the workload once (pytest node ids become a pytest run)."""
+    return workload_from_bench(bench).command
 
 
 def parse_budget(text: str) -> dict[str, float]:

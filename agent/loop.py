@@ -10,7 +10,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from agent.config import OptimizeConfig
+from agent.config import OptimizeConfig, workload_from_bench
 from agent.edits import apply_edit
 from agent.proposers.api import Proposer
 from agent.records import Candidate, Edit, ProposalContext, RunState
@@ -19,11 +19,12 @@ from agent.targets import feedback_for, pick_targets
 from agent.trial import Judges, try_edit
 from evaluation.compare import SamplingPolicy
 from evaluation.correctness import run_tests
-from evaluation.measure import WorkloadError, WorkloadRunner, measure_speed, reference_output
+from evaluation.comparison import run_comparison
+from evaluation.measure import WorkloadError, WorkloadRunner, reference_output
 from evaluation.records import SpeedVerdict
-from profilers.api import Profile, Profiler
+from profilers.api import Profiler
 from sandbox import workspace
-from sandbox.api import Sandbox, Workload
+from sandbox.api import Sandbox
 
 Notify = Callable[[str, str], None]
 
@@ -48,7 +49,7 @@ class Optimizer:
         self.config, self.state, self.store = config, state, store
         self.sandbox, self.profiler, self.proposer = sandbox, profiler, proposer
         self.scratch, self._notify = scratch, notify
-        self.workload = Workload(command=config.bench, timeout_seconds=config.bench_timeout)
+        self.workload = workload_from_bench(config.bench, config.bench_timeout)
         self.known = {c.id: c for c in store.candidates()}  # judged before a --resume
         self.notes: list[str] = []
         self._clock_start = time.monotonic()
@@ -88,7 +89,7 @@ class Optimizer:
             raise StopRun(f"the workload fails at baseline: {exc}") from None
         if reference is None:
             self.notes.append("workload output differs between identical runs: output check skipped, tests only")
-        return Judges(self.sandbox, self.workload, self.config.test, self.config.test_timeout, reference)
+        return Judges(self.sandbox, self.workload, self.config.test, self.config.test_timeout)
 
     def _replay_accepted(self, baseline: Path) -> Path:
         """On --resume, rebuild the best state from the accepted edits, in order."""
@@ -142,15 +143,19 @@ class Optimizer:
 
     def _final_measure(self, baseline: Path, best: Path) -> SpeedVerdict | None:
         self.notify("final", "measuring the best patch against the baseline")
-        policy = self._policy(final=True)
         try:
-            verdict = measure_speed(WorkloadRunner(self.sandbox, self.workload, baseline),
-                                    WorkloadRunner(self.sandbox, self.workload, best), policy)
+            result = run_comparison(WorkloadRunner(self.sandbox, self.workload, baseline),
+                                    WorkloadRunner(self.sandbox, self.workload, best),
+                                    self._policy(final=True), self.scratch / "final-guard")
         except WorkloadError as exc:
             self.notes.append(f"final measurement failed: {exc}")
             return None
-        self.store.save_record("final-verdict.json", verdict)
-        return verdict
+        self.notes.extend(n for n in result.notes if n not in self.notes)
+        if result.verdict is None:
+            self.notes.append(f"final measurement: {result.output.detail}")
+            return None
+        self.store.save_record("final-verdict.json", result.verdict)
+        return result.verdict
 
     def notify(self, kind: str, message: str) -> None:
         if kind != "step":

@@ -87,6 +87,7 @@ class Candidate(BaseModel):
     diff: str = ""
     tests_seconds: float = 0.0
     verdict: SpeedVerdict | None = None
+    notes: list[str] = Field(default_factory=list)
 
 
 class RunState(BaseModel):

@@ -13,7 +13,7 @@ MIN_SELF_PERCENT = 1.0  # below this an edit cannot move the workload measurably
 
 def pick_targets(profile: Profile, workspace: Path, count: int, bench_command: str) -> list[Target]:
     """The `count` hottest functions an edit may change (tests and the workload itself are off limits)."""
-    targets = []
+    targets: list[Target] = []
     for spot in profile.hotspots:
         if len(targets) == count:
             break

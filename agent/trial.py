@@ -1,7 +1,8 @@
 """Try one edit: apply it to a copy of the best workspace, then let the judges speak.
 
-Order matters for cost: cheap static checks first, then the tests, then the workload's output,
-and only then the (slow) speed comparison.
+Order matters for cost: cheap static checks first, then the tests, then the workload's output
+against the parent's, and only then the (slow) speed comparison. Every timed run starts from the
+workspace's original files (the cold-run guard), so a candidate cannot win by caching to disk.
 """
 
 from __future__ import annotations
@@ -15,8 +16,9 @@ from agent.edits import EditError, apply_edit
 from agent.guards import protected_reason
 from agent.records import Candidate, Edit
 from evaluation.compare import SamplingPolicy
+from evaluation.comparison import run_comparison
 from evaluation.correctness import run_tests
-from evaluation.measure import WorkloadError, WorkloadRunner, check_output, measure_speed
+from evaluation.measure import WorkloadError, WorkloadRunner
 from sandbox import workspace
 from sandbox.api import Sandbox, Workload
 
@@ -29,7 +31,6 @@ class Judges:
     workload: Workload
     test_command: str
     test_timeout: float
-    reference_output: str | None  # digest of the baseline's stdout; None when not deterministic
 
 
 @dataclass
@@ -77,21 +78,20 @@ def try_edit(
     if not tests.passed:
         return verdict("rejected", tests.reason, diff=diff, tests_seconds=tests.seconds)
 
-    progress("output")
+    progress("output and timing")
     best = WorkloadRunner(judges.sandbox, judges.workload, parent_workspace)
     cand = WorkloadRunner(judges.sandbox, judges.workload, ws)
     try:
-        output = check_output(judges.reference_output, cand)
-        if not output.same:
-            return verdict("rejected", output.detail, diff=diff, tests_seconds=tests.seconds)
-        progress("timing")
-        speed = measure_speed(best, cand, policy)
+        result = run_comparison(best, cand, policy, scratch / f"{candidate_id}-guard")
     except WorkloadError as exc:
         return verdict("rejected", str(exc), diff=diff, tests_seconds=tests.seconds)
+    common = {"diff": diff, "tests_seconds": tests.seconds, "notes": result.notes}
+    speed = result.verdict
+    if speed is None:
+        return verdict("rejected", result.output.detail, **common)
     if speed.outcome != "faster":
-        return verdict("rejected", f"not faster ({speed.summary()})", diff=diff,
-                       tests_seconds=tests.seconds, verdict=speed)
-    return verdict("accepted", speed.summary(), diff=diff, tests_seconds=tests.seconds, verdict=speed)
+        return verdict("rejected", f"not faster ({speed.summary()})", verdict=speed, **common)
+    return verdict("accepted", speed.summary(), verdict=speed, **common)
 
 
 def _syntax_error(paths: list[Path], root: Path) -> str | None:

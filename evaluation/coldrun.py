@@ -58,7 +58,7 @@ def _manifest(root: Path) -> Manifest:
 
 
 def _remove_new_empty_dirs(root: Path, pristine: Path) -> None:
-    for folder, dirs, _files in os.walk(root, topdown=False):
+    for folder, _dirs, _files in os.walk(root, topdown=False):
         rel = os.path.relpath(folder, root)
         if rel == "." or rel.split(os.sep)[0] in SKIP_DIRS:
             continue

@@ -5,41 +5,34 @@ from __future__ import annotations
 
 import shutil
 from pathlib import Path
-from typing import Protocol
 
 from pydantic import BaseModel, ConfigDict
 
 from evaluation.coldrun import ColdRunGuard
-from evaluation.compare import SamplingPolicy, compare
+from evaluation.compare import SamplingPolicy
 from evaluation.instructions import InstructionCount, count_instructions
-from evaluation.measure import OutputCheck, WorkloadRunner, check_output, reference_output
+from evaluation.measure import (
+    OutputCheck,
+    WorkloadRunner,
+    check_output,
+    measure_speed,
+    reference_output,
+)
 from evaluation.records import SpeedVerdict
-from sandbox.api import RunResult
+from evaluation.workloads import Sample
 
 
-class Runner(Protocol):
-    def run(self) -> RunResult: ...
-
-    def seconds(self) -> float: ...
-
-
-class GuardedRunner:
+class GuardedRunner(WorkloadRunner):
     """A workload runner whose every run starts from the workspace's original files."""
 
-    def __init__(self, runner: WorkloadRunner, scratch: Path) -> None:
-        self.runner = runner
-        self.guard = ColdRunGuard(runner.workspace, scratch)
+    def __init__(self, runner: WorkloadRunner, pristine: Path) -> None:
+        super().__init__(runner.sandbox, runner.workload, runner.workspace, runner.loops)
+        self.guard = ColdRunGuard(self.workspace, pristine)
         self.left_behind: set[str] = set()
 
-    def run(self) -> RunResult:
+    def _take(self, loops: int) -> Sample:
         try:
-            return self.runner.run()
-        finally:
-            self.left_behind.update(self.guard.restore())
-
-    def seconds(self) -> float:
-        try:
-            return self.runner.seconds()
+            return super()._take(loops)
         finally:
             self.left_behind.update(self.guard.restore())
 
@@ -63,13 +56,12 @@ def run_comparison(a: WorkloadRunner, b: WorkloadRunner, policy: SamplingPolicy,
     With cold_run off (commands run in the user's own directory) files are never restored."""
     guarded_a = GuardedRunner(a, scratch / "pristine-a") if cold_run else None
     guarded_b = GuardedRunner(b, scratch / "pristine-b") if cold_run else None
-    run_a: Runner = guarded_a or a
-    run_b: Runner = guarded_b or b
+    run_a, run_b = guarded_a or a, guarded_b or b
     try:
-        output = check_output(reference_output(run_a), run_b)  # type: ignore[arg-type]
+        output = check_output(reference_output(run_a), run_b)
         if not output.same:
             return Comparison(output=output, verdict=None, notes=[output.detail])
-        verdict = compare(run_a.seconds, run_b.seconds, policy)
+        verdict = measure_speed(run_a, run_b, policy)
         notes = [output.detail] if not output.deterministic else []
         if not cold_run:
             notes.append("commands ran in place: the cold-run guard was off")

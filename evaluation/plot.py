@@ -8,9 +8,9 @@ import matplotlib
 
 matplotlib.use("Agg")  # files only; never a window
 
-import matplotlib.pyplot as plt  # noqa: E402
+import matplotlib.pyplot as plt
 
-from evaluation.records import SpeedVerdict  # noqa: E402
+from evaluation.records import SpeedVerdict
 
 
 def plot_verdict(verdict: SpeedVerdict, path: Path, labels: tuple[str, str] = ("before", "after")) -> Path:

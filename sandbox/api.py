@@ -67,10 +67,17 @@ class Sandbox(Protocol):
 
 
 class Workload(BaseModel):
-    """What is timed and profiled: a shell command run from the workspace root
-    (pytest node ids are turned into a `python -m pytest` command by the caller)."""
+    """What is timed and profiled, and how it is timed.
+
+    `command` is a shell command, run from the workspace root, that runs the workload
+    (profilers run it). `kind` says how a sample is timed: "command" times that whole process;
+    "pytest" sums the call phases of the tests named in `spec`; "callable" times calls of the
+    function named in `spec` inside a worker process. `spec` is the user's text; see
+    `evaluation.workloads.workload_from_bench`, which builds all three."""
 
     model_config = ConfigDict(frozen=True)
 
     command: str
     timeout_seconds: float = 300.0
+    kind: Literal["command", "pytest", "callable"] = "command"
+    spec: str = ""
