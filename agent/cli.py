@@ -44,7 +44,7 @@ def _root() -> None:
 @app.command()
 def optimize(
     path: Annotated[Path, typer.Argument(help="The repository to optimize.")] = Path("."),
-    bench: Annotated[str | None, typer.Option(help="Workload to make faster: a shell command or pytest node ids.")] = None,
+    bench: Annotated[str | None, typer.Option(help="Workload to make faster: a shell command, pytest node ids, or module:function[@module:setup].")] = None,
     test: Annotated[str | None, typer.Option(help="Correctness command (default: python -m pytest -q).")] = None,
     budget: Annotated[str | None, typer.Option(help="rounds=N,candidates=N,minutes=M (any subset) or minutes.")] = None,
     model: Annotated[str | None, typer.Option(help="Chat model, e.g. openai:gpt-4o-mini or scripted:replies.json.")] = None,

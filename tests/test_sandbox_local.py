@@ -8,14 +8,21 @@ import pytest
 
 from sandbox.api import Limits
 from sandbox.environment import sandbox_env
-from sandbox.local import LocalSandbox
+from sandbox.local import LocalMode, LocalSandbox, UnsafeSandboxWarning
 
-BACKENDS = [False] + ([True] if shutil.which("bwrap") else [])
+MODES: list[LocalMode] = ["plain", "unshare"] + (["bwrap"] if shutil.which("bwrap") else [])
 
 
-@pytest.fixture(params=BACKENDS, ids=lambda iso: "bwrap" if iso else "plain")
+def make(mode: LocalMode) -> LocalSandbox:
+    if mode != "plain":
+        return LocalSandbox(mode)
+    with pytest.warns(UnsafeSandboxWarning, match="UNSAFE"):
+        return LocalSandbox(mode)
+
+
+@pytest.fixture(params=MODES)
 def sandbox(request: pytest.FixtureRequest) -> LocalSandbox:
-    return LocalSandbox(isolate=request.param)
+    return make(request.param)
 
 
 def test_runs_and_reports_exit_and_output(sandbox: LocalSandbox, tmp_path: Path) -> None:
@@ -55,11 +62,13 @@ def test_environment_is_an_allowlist() -> None:
 
 @pytest.mark.skipif(not shutil.which("bwrap"), reason="bubblewrap not installed")
 def test_bwrap_keeps_the_host_read_only(tmp_path: Path) -> None:
-    outside = Path.home() / ".perfsmith-sandbox-probe"  # not under /tmp, which is private inside
+    # The repository's build/ is neither under /tmp nor $HOME, which are private tmpfs inside.
+    outside = Path(__file__).resolve().parents[1] / "build" / f"sandbox-probe-{tmp_path.name}"
+    outside.parent.mkdir(exist_ok=True)
     inside = tmp_path / "ws"
     inside.mkdir()
     try:
-        result = LocalSandbox(isolate=True).run(f"touch {outside}; touch inside.txt", inside)
+        result = LocalSandbox("bwrap").run(f"touch {outside}; touch inside.txt", inside)
         assert not outside.exists()
     finally:
         outside.unlink(missing_ok=True)
