@@ -14,6 +14,7 @@ from agent.compare_command import compare_commands, compare_refs, print_comparis
 from agent.config import ConfigError, OptimizeConfig, load_config
 from agent.deliver import DeliveryError, apply_patch, commit_on_branch
 from agent.loop import Optimizer
+from agent.pr.command import pr_command
 from agent.records import RunState
 from agent.registry import UnknownComponent
 from agent.report import build_report, write_outputs
@@ -165,6 +166,9 @@ def compare_cmd(
         typer.echo(result.model_dump_json(indent=2))
     else:
         print_comparison(result, Console(), labels)
+
+
+app.command("pr")(pr_command)
 
 
 def main() -> None:

@@ -46,6 +46,7 @@ class OptimizeConfig(BaseModel):
     measure_seconds: float = 60.0  # time budget of one speed comparison
     test_timeout: float = 600.0
     bench_timeout: float = 300.0
+    only_functions: frozenset[str] | None = None  # hotspot keys "path.py::qualname" (pr --comment)
 
     @property
     def proposer_name(self) -> str:

@@ -106,7 +106,8 @@ class Optimizer:
         self.store.save_profile(self.state.round, profile)
         self.notes.extend(n for n in profile.notes if n not in self.notes)
         accepted_any = False
-        for target in pick_targets(profile, self.best, self.config.hotspots, self.config.bench):
+        for target in pick_targets(profile, self.best, self.config.hotspots, self.config.bench,
+                                   self.config.only_functions):
             context = ProposalContext(workspace=self.best, profile=profile, workload=self.config.bench,
                                       test_command=self.config.test)
             edits = self.proposer.propose(target, context, feedback_for(target, list(self.known.values())))

@@ -11,7 +11,8 @@ from profilers.api import Hotspot, Profile
 MIN_SELF_PERCENT = 1.0  # below this an edit cannot move the workload measurably
 
 
-def pick_targets(profile: Profile, workspace: Path, count: int, bench_command: str) -> list[Target]:
+def pick_targets(profile: Profile, workspace: Path, count: int, bench_command: str,
+                 only: frozenset[str] | None = None) -> list[Target]:
     """The `count` hottest functions an edit may change (tests and the workload itself are off limits)."""
     targets: list[Target] = []
     for spot in profile.hotspots:
@@ -20,6 +21,8 @@ def pick_targets(profile: Profile, workspace: Path, count: int, bench_command: s
         if spot.self_percent < MIN_SELF_PERCENT or spot.function == "<module>":
             continue
         if protected_reason(spot.file, bench_command):
+            continue
+        if only is not None and spot.key not in only:
             continue
         source = _source(workspace / spot.file, spot)
         if source:
