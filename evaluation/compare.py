@@ -13,6 +13,7 @@ from evaluation.records import SpeedVerdict
 from evaluation.stats import judge
 
 Runner = Callable[[], float]  # one run; returns its duration in seconds
+FUTILITY_PAIRS = 20
 Clock = Callable[[], float]
 
 
@@ -22,8 +23,10 @@ class SamplingPolicy(BaseModel):
     model_config = ConfigDict(frozen=True)
 
     warmup: int = Field(default=1, ge=0)  # runs of each side, discarded
-    min_pairs: int = Field(default=5, ge=1)  # pairs before the first look
-    batch_pairs: int = Field(default=5, ge=1)  # pairs added between looks
+    # 10+10 is the smallest sample whose rank test can reach alpha/looks; fewer, larger looks
+    # keep the Bonferroni split (and so the lost power) small.
+    min_pairs: int = Field(default=10, ge=1)  # pairs before the first look
+    batch_pairs: int = Field(default=10, ge=1)  # pairs added between looks
     max_pairs: int = Field(default=40, ge=1)
     time_budget_seconds: float = Field(default=60.0, gt=0)
     min_effect: float = Field(default=0.02, ge=0)
@@ -127,6 +130,10 @@ def _stop_reason(
         return f"decided {verdict.outcome}"
     if verdict.ci_high < 1.0 + policy.min_effect:
         return "interval entirely below the floor, more samples cannot make it faster"
+    if pairs >= FUTILITY_PAIRS and verdict.p_value > 0.5:
+        # The data lean towards B being no faster at all; stopping for futility only removes
+        # chances to say "faster", so it cannot raise the false-positive rate.
+        return "futility: B shows no sign of being faster"
     if pairs >= policy.max_pairs:
         return "max_pairs reached"
     if out_of_time:

@@ -52,7 +52,7 @@ def bench(a_median: float, b_median: float, sigma: float, seed: int = 0) -> Benc
 
 def test_policy_defaults_and_looks() -> None:
     policy = SamplingPolicy()
-    assert policy.looks == 8  # 5, 10, ..., 40 pairs
+    assert policy.looks == 4  # 10, 20, 30, 40 pairs
     assert SamplingPolicy(min_pairs=5, batch_pairs=10, max_pairs=40).looks == 5
     with pytest.raises(ValidationError):
         SamplingPolicy(min_pairs=10, max_pairs=5)
@@ -72,9 +72,9 @@ def test_clear_win_stops_early() -> None:
     b = bench(1.25, 1.0, 0.02)
     verdict = b.compare()
     assert verdict.outcome == "faster"
-    assert len(verdict.a_samples) == 10  # the second look: 5+5 cannot reach alpha / 8
+    assert len(verdict.a_samples) == 10  # the first look decides a clear win
     assert verdict.ci_low < 1.25 < verdict.ci_high
-    assert verdict.confidence == pytest.approx(1 - 0.05 / 8)
+    assert verdict.confidence == pytest.approx(1 - 0.05 / 4)
     assert "decided faster" in verdict.notes[-1]
 
 
@@ -134,3 +134,14 @@ def test_false_positive_rate_for_identical_code_is_within_alpha() -> None:
         bench(1.0, 1.0, 0.1, seed=seed).compare(policy).outcome == "faster" for seed in range(runs)
     )
     assert false_wins / runs <= 0.02
+
+
+def test_futility_stops_identical_code_before_max_pairs() -> None:
+    stopped_early = 0
+    for seed in range(40):
+        rng = random.Random(seed)
+        verdict = compare(lambda: rng.lognormvariate(0, 0.05), lambda: rng.lognormvariate(0, 0.05),
+                          SamplingPolicy(warmup=0))
+        assert verdict.outcome != "faster"
+        stopped_early += len(verdict.a_samples) < 40
+    assert stopped_early >= 20  # about half lean the wrong way at the second look
