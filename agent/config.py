@@ -40,7 +40,7 @@ class OptimizeConfig(BaseModel):
     proposer: str = "auto"  # "auto" = llm when a model is configured, else rules
     profiler: str = "auto"
     sandbox: str = "local"
-    hotspots: int = 3  # targets per round
+    hotspots: int = 5  # targets per round
     min_effect: float = 0.02
     alpha: float = 0.01
     measure_seconds: float = 60.0  # time budget of one speed comparison
