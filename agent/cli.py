@@ -18,7 +18,7 @@ from agent.pr.command import pr_command
 from agent.records import RunState
 from agent.registry import UnknownComponent
 from agent.report import build_report, write_outputs
-from agent.setup import build_profiler, build_proposer, build_sandbox
+from agent.setup import build_ledger, build_profiler, build_proposer, build_sandbox
 from agent.store import RunStore, default_runs_dir, new_run_id
 from agent.view import ConsoleView, print_summary
 from evaluation.compare import SamplingPolicy
@@ -57,10 +57,16 @@ def optimize(
     apply: Annotated[bool, typer.Option("--apply", help="Apply the best patch to the (clean) working tree.")] = False,
     branch: Annotated[str | None, typer.Option(help="Commit the best patch on this new branch.")] = None,
     min_effect: Annotated[float | None, typer.Option(help="Smallest speedup worth keeping (0.02 = 2%).")] = None,
+    samples: Annotated[int | None, typer.Option(help="llm: candidates per hotspot per round.")] = None,
+    max_cost: Annotated[float | None, typer.Option(help="llm: stop cleanly past this many USD.")] = None,
+    max_tokens: Annotated[int | None, typer.Option(help="llm: stop cleanly past this many tokens.")] = None,
+    sandbox: Annotated[str | None, typer.Option(help="Isolation backend: local (default), docker, or module:Class.")] = None,
 ) -> None:
     """Profile the workload, propose edits to its hotspots, keep those proven correct and faster."""
     overrides: dict[str, Any] = {"bench": bench, "test": test, "budget": budget, "model": model,
-                                 "base_url": base_url, "proposer": proposer, "min_effect": min_effect}
+                                 "base_url": base_url, "proposer": proposer, "min_effect": min_effect,
+                                 "samples": samples, "max_cost": max_cost, "max_tokens": max_tokens,
+                                 "sandbox": sandbox}
     try:
         code = _optimize(path, overrides, out, allow_dirty, resume, apply, branch)
     except (Refusal, RepoError, ConfigError, UnknownComponent, DeliveryError) as exc:
@@ -93,18 +99,19 @@ def _optimize(path: Path, overrides: dict[str, Any], out: Path | None, allow_dir
         raise Refusal(f"run {state.run_id} has already finished; its report is in {store.dir}")
     sandbox = build_sandbox(config.sandbox)
     profiler = build_profiler(config.profiler)
-    proposer = build_proposer(config)
+    ledger = build_ledger(config)
+    proposer = build_proposer(config, ledger)
     view = ConsoleView(console)
     scratch = workspace.new_scratch_dir()
     console.print(f"perfsmith run {state.run_id}: {repo.root} (records in {store.dir})", highlight=False)
     try:
         baseline = _baseline(repo, state, scratch, allow_dirty)
         store.save_state(state)
-        optimizer = Optimizer(config, state, store, sandbox, profiler, proposer, scratch, view)
+        optimizer = Optimizer(config, state, store, sandbox, profiler, proposer, scratch, view, ledger)
         outcome = optimizer.run(baseline)
         view.close()
         patch = workspace.diff(outcome.best_workspace) if state.accepted and outcome.best_workspace else ""
-        report = write_outputs(build_report(outcome, store, proposer.name), patch, store)
+        report = write_outputs(build_report(outcome, store, proposer.name, ledger), patch, store)
     finally:
         view.close()
         shutil.rmtree(scratch, ignore_errors=True)

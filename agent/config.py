@@ -46,6 +46,10 @@ class OptimizeConfig(BaseModel):
     measure_seconds: float = 60.0  # time budget of one speed comparison
     test_timeout: float = 600.0
     bench_timeout: float = 300.0
+    samples: int = 1  # llm: candidates per hotspot per round (prompt variants and temperatures)
+    max_cost: float | None = None  # llm: stop the run cleanly past this many USD
+    max_tokens: int | None = None  # llm: stop the run cleanly past this many tokens
+    prices: str | None = None  # llm: TOML/JSON price table overriding the defaults
     only_functions: frozenset[str] | None = None  # hotspot keys "path.py::qualname" (pr --comment)
 
     @property

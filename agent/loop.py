@@ -4,6 +4,7 @@ the judges accept, repeat until the budget is spent or a round finds nothing."""
 from __future__ import annotations
 
 import hashlib
+import json
 import shutil
 import time
 from collections.abc import Callable
@@ -11,18 +12,22 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from agent.config import OptimizeConfig, workload_from_bench
-from agent.edits import apply_edit
+from agent.dedupe import edit_key
+from agent.edits import EditError, apply_edit
+from agent.ledger import Ledger
 from agent.proposers.api import Proposer
-from agent.records import Candidate, Edit, ProposalContext, RunState
+from agent.proposers.code_context import workload_source
+from agent.proposers.prompts import Attempt
+from agent.records import Candidate, Edit, ProposalContext, RunState, Target
 from agent.store import RunStore
 from agent.targets import feedback_for, pick_targets
 from agent.trial import Judges, try_edit
 from evaluation.compare import SamplingPolicy
-from evaluation.correctness import run_tests
 from evaluation.comparison import run_comparison
+from evaluation.correctness import run_tests
 from evaluation.measure import WorkloadError, WorkloadRunner, reference_output
 from evaluation.records import SpeedVerdict
-from profilers.api import Profiler
+from profilers.api import Profile, Profiler
 from sandbox import workspace
 from sandbox.api import Sandbox
 
@@ -45,12 +50,16 @@ class Outcome:
 
 class Optimizer:
     def __init__(self, config: OptimizeConfig, state: RunState, store: RunStore, sandbox: Sandbox,
-                 profiler: Profiler, proposer: Proposer, scratch: Path, notify: Notify) -> None:
+                 profiler: Profiler, proposer: Proposer, scratch: Path, notify: Notify,
+                 ledger: Ledger | None = None) -> None:
         self.config, self.state, self.store = config, state, store
         self.sandbox, self.profiler, self.proposer = sandbox, profiler, proposer
         self.scratch, self._notify = scratch, notify
         self.workload = workload_from_bench(config.bench, config.bench_timeout)
         self.known = {c.id: c for c in store.candidates()}  # judged before a --resume
+        self.programs: set[tuple[str, str]] = set()  # (parent, normalized program) already judged
+        self.refined: set[str] = set()  # accepted candidates a proposer has built on
+        self.ledger = ledger
         self.notes: list[str] = []
         self._clock_start = time.monotonic()
 
@@ -89,7 +98,8 @@ class Optimizer:
             raise StopRun(f"the workload fails at baseline: {exc}") from None
         if reference is None:
             self.notes.append("workload output differs between identical runs: output check skipped, tests only")
-        return Judges(self.sandbox, self.workload, self.config.test, self.config.test_timeout)
+        return Judges(self.sandbox, self.workload, self.config.test, self.config.test_timeout,
+                      bench_text=workload_source(baseline, self.config.bench))
 
     def _replay_accepted(self, baseline: Path) -> Path:
         """On --resume, rebuild the best state from the accepted edits, in order."""
@@ -108,39 +118,87 @@ class Optimizer:
         accepted_any = False
         for target in pick_targets(profile, self.best, self.config.hotspots, self.config.bench,
                                    self.config.only_functions):
-            context = ProposalContext(workspace=self.best, profile=profile, workload=self.config.bench,
-                                      test_command=self.config.test)
-            edits = self.proposer.propose(target, context, feedback_for(target, list(self.known.values())))
-            if not edits and (error := getattr(self.proposer, "last_error", None)):
-                self.store.log("proposer-error", error, target=target.hotspot.key)
-                self.notes.append(f"{self.proposer.name} gave no edit for {target.hotspot.function}: {error}")
-            for edit in edits:
+            context = self._context(profile)
+            for edit in self._proposals(target, context):
                 if self._budget_spent():
                     return accepted_any
-                accepted_any |= self._try(edit, judges)
+                cand = self._try(edit, judges)
+                if cand is not None and cand.reason.startswith("tests failed"):
+                    cand = self._repair(target, context, cand, judges)
+                accepted_any |= cand is not None and cand.status == "accepted"
         return accepted_any
 
-    def _try(self, edit: Edit, judges: Judges) -> bool:
+    def _context(self, profile: Profile) -> ProposalContext:
+        return ProposalContext(workspace=self.best, profile=profile, workload=self.config.bench,
+                               test_command=self.config.test)
+
+    def _proposals(self, target: Target, context: ProposalContext) -> list[Edit]:
+        """New edits for a target; a proposer that can refine also builds on the edits
+        accepted for this function in earlier rounds (once each)."""
+        edits = self.proposer.propose(target, context, feedback_for(target, list(self.known.values())))
+        self._after_proposer(target, edits)
+        refine = getattr(self.proposer, "refine", None)
+        for cand in self.known.values():
+            if refine and cand.status == "accepted" and cand.id not in self.refined \
+                    and cand.edit.function == target.hotspot.function and cand.edit.file == target.hotspot.file:
+                self.refined.add(cand.id)
+                more = refine(target, context, Attempt.from_candidate(cand))
+                self._after_proposer(target, more)
+                edits = [*edits, *more]
+        return edits
+
+    def _repair(self, target: Target, context: ProposalContext, failed: Candidate, judges: Judges) -> Candidate:
+        """One repair attempt for an edit that broke the tests, given their output."""
+        repair = getattr(self.proposer, "repair", None)
+        if repair is None:
+            return failed
+        fixes = repair(target, context, Attempt.from_candidate(failed, output=failed.output_tail))
+        self._after_proposer(target, fixes)
+        for fix in fixes:
+            cand = self._try(fix, judges)
+            if cand is not None and cand.status == "accepted":
+                return cand
+        return failed
+
+    def _after_proposer(self, target: Target, edits: list[Edit]) -> None:
+        if not edits and (error := getattr(self.proposer, "last_error", None)):
+            self.store.log("proposer-error", error, target=target.hotspot.key)
+            self.notes.append(f"{self.proposer.name} gave no edit for {target.hotspot.function}: {error}")
+        if self.ledger is not None:
+            summary = {"summary": self.ledger.summary(accepted=len(self.state.accepted)),
+                       "calls": [call.model_dump() for call in self.ledger.calls]}
+            self.store.write_text("ledger.json", json.dumps(summary, indent=2, default=str))
+            if why := self.ledger.over_budget(self.config.max_cost, self.config.max_tokens):
+                raise StopRun(why)
+
+    def _try(self, edit: Edit, judges: Judges) -> Candidate | None:
+        """Judge an edit on the current best state; None when it was judged before."""
         parent = self.state.accepted[-1] if self.state.accepted else "baseline"
         cid = hashlib.sha256(f"{parent}:{edit.id}".encode()).hexdigest()[:12]
         if cid in self.known:
-            return False  # judged already (a resumed run, or proposed twice)
+            return None  # judged already (a resumed run, or proposed twice)
+        program = _program_key(edit, self.best)
+        if program is not None and (parent, program) in self.programs:
+            self.store.log("duplicate", f"{edit.title}: same program as an edit already judged")
+            return None
         self.notify("candidate", f"{edit.title}")
         trial = try_edit(edit, candidate_id=cid, round_no=self.state.round, parent=parent,
                          parent_workspace=self.best, scratch=self.scratch, judges=judges,
                          policy=self._policy(), progress=lambda step: self.notify("step", step))
         cand = trial.candidate
         self.known[cid] = cand
+        if program is not None:
+            self.programs.add((parent, program))
         self.store.save_candidate(cand)
         self.notify(cand.status, f"{edit.title}: {cand.reason}")
         if trial.workspace is None:
-            return False
+            return cand
         self.state.accepted.append(cid)
         self._save()
         if self.best != self.baseline:
             discard(self.best)  # superseded; the baseline stays for the final comparison
         self.best = trial.workspace
-        return True
+        return cand
 
     def _final_measure(self, baseline: Path, best: Path) -> SpeedVerdict | None:
         self.notify("final", "measuring the best patch against the baseline")
@@ -189,6 +247,15 @@ class Optimizer:
         self.state.elapsed_seconds += now - self._clock_start
         self._clock_start = now
         self.store.save_state(self.state)
+
+
+def _program_key(edit: Edit, workspace: Path) -> str | None:
+    """Normalized-AST key of the program an edit produces; None when it cannot be computed
+    (the trial will reject such an edit with the reason)."""
+    try:
+        return edit_key(edit, workspace)
+    except (EditError, SyntaxError, ValueError):
+        return None
 
 
 def discard(path: Path | None) -> None:

@@ -87,7 +87,8 @@ class Candidate(BaseModel):
     diff: str = ""
     tests_seconds: float = 0.0
     verdict: SpeedVerdict | None = None
-    notes: list[str] = Field(default_factory=list)
+    notes: list[str] = Field(default_factory=list)  # review flags and measurement notes
+    output_tail: str = ""  # the failing tests' output, shown to a repairing proposer
 
 
 class RunState(BaseModel):

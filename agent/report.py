@@ -6,6 +6,7 @@ import statistics
 
 from pydantic import BaseModel
 
+from agent.ledger import Ledger
 from agent.loop import Outcome
 from agent.records import Candidate
 from agent.store import RunStore
@@ -47,10 +48,12 @@ class Report(BaseModel):
     rejected: list[EditLine]
     hotspots: list[Hotspot] = []
     notes: list[str] = []
+    review: list[str] = []  # anti-gaming flags on accepted edits, for the human reviewer
+    cost: dict[str, object] | None = None  # the model ledger's summary (llm runs)
     patch: str | None = None
 
 
-def build_report(outcome: Outcome, store: RunStore, proposer: str) -> Report:
+def build_report(outcome: Outcome, store: RunStore, proposer: str, ledger: Ledger | None = None) -> Report:
     state = outcome.state
     by_id = {c.id: c for c in outcome.candidates}
     accepted = [_line(by_id[cid]) for cid in state.accepted if cid in by_id]
@@ -66,6 +69,9 @@ def build_report(outcome: Outcome, store: RunStore, proposer: str) -> Report:
         baseline_seconds=statistics.median(final.a_samples) if final else None,
         best_seconds=statistics.median(final.b_samples) if final else None,
         final=final, accepted=accepted, rejected=rejected, hotspots=hotspots, notes=outcome.notes,
+        cost=ledger.summary(accepted=len(accepted)) if ledger else None,
+        review=[f"{c.edit.title}: {n.removeprefix('review: ')}" for c in outcome.candidates
+                if c.id in state.accepted for n in c.notes if n.startswith("review: ")],
     )
 
 
@@ -117,6 +123,10 @@ def render_markdown(report: Report) -> str:
                 "| function | where | self % | total % |", "|---|---|---:|---:|"]
         out += [f"| `{h.function}` | {h.file}:{h.start_line}-{h.end_line} | {h.self_percent:.1f} | "
                 f"{h.total_percent:.1f} |" for h in report.hotspots]
+    if report.review:
+        out += ["", "## For the reviewer", ""] + [f"- {r}" for r in report.review]
+    if report.cost:
+        out += ["", "## Model cost", ""] + [f"- {k}: {v}" for k, v in report.cost.items()]
     if report.notes:
         out += ["", "## Notes", ""] + [f"- {n}" for n in report.notes]
     return "\n".join(out) + "\n"

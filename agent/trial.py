@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from agent.edits import EditError, apply_edit
+from agent.gaming import review_flags
 from agent.guards import protected_reason
 from agent.records import Candidate, Edit
 from evaluation.compare import SamplingPolicy
@@ -31,6 +32,7 @@ class Judges:
     workload: Workload
     test_command: str
     test_timeout: float
+    bench_text: str = ""  # the workload and its files: the gaming review compares literals with it
 
 
 @dataclass
@@ -73,10 +75,12 @@ def try_edit(
     if not diff.strip():
         return verdict("rejected", "edit changes nothing")
 
+    flags = [f"review: {flag}" for flag in review_flags(diff, judges.bench_text)]
     progress("tests")
     tests = run_tests(judges.sandbox, judges.test_command, ws, judges.test_timeout)
     if not tests.passed:
-        return verdict("rejected", tests.reason, diff=diff, tests_seconds=tests.seconds)
+        return verdict("rejected", tests.reason, diff=diff, tests_seconds=tests.seconds,
+                       output_tail=tests.output_tail, notes=flags)
 
     progress("output and timing")
     best = WorkloadRunner(judges.sandbox, judges.workload, parent_workspace)
@@ -85,7 +89,7 @@ def try_edit(
         result = run_comparison(best, cand, policy, scratch / f"{candidate_id}-guard")
     except WorkloadError as exc:
         return verdict("rejected", str(exc), diff=diff, tests_seconds=tests.seconds)
-    common = {"diff": diff, "tests_seconds": tests.seconds, "notes": result.notes}
+    common = {"diff": diff, "tests_seconds": tests.seconds, "notes": flags + result.notes}
     speed = result.verdict
     if speed is None:
         return verdict("rejected", result.output.detail, **common)

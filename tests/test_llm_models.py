@@ -1,10 +1,11 @@
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 
 import pytest
-from langchain_core.messages import HumanMessage
+from langchain_core.messages import AIMessage, HumanMessage
 from langchain_openai import ChatOpenAI
 from pydantic import SecretStr
 
@@ -34,11 +35,40 @@ def test_scripted_spec_loads_replies_from_json(tmp_path: Path) -> None:
     assert model.invoke("x").text == "first"
 
 
-@pytest.mark.parametrize("content", ['{"a": 1}', "[1, 2]", "not json"])
-def test_scripted_spec_rejects_anything_but_a_list_of_strings(tmp_path: Path, content: str) -> None:
+def test_scripted_tool_call_replies_become_tool_calls_with_usage(tmp_path: Path) -> None:
+    path = tmp_path / "replies.json"
+    call = {"name": "read_file", "args": {"path": "pkg/a.py", "start": 2}}
+    path.write_text(json.dumps([{"tool_calls": [call]}, "done"]))
+    model = build_chat_model(f"scripted:{path}")
+    assert model.bind_tools([]) is model  # the script already says which tools are called
+    first = model.invoke("x" * 40)
+    assert isinstance(first, AIMessage) and first.text == ""
+    assert [(c["name"], c["args"], c["id"]) for c in first.tool_calls] == [
+        ("read_file", {"path": "pkg/a.py", "start": 2}, "call_1_0")
+    ]
+    assert first.usage_metadata is not None and first.usage_metadata["input_tokens"] == 10
+    assert model.invoke("y", temperature=0.9).text == "done"
+    assert isinstance(model, ScriptedChatModel)
+    assert model.received_options == [{}, {"temperature": 0.9}]
+
+
+@pytest.mark.parametrize(
+    ("content", "message"),
+    [
+        ('{"a": 1}', "must be a JSON list"),
+        ("[1, 2]", "must be a JSON list"),
+        ("not json", "cannot read scripted replies"),
+        ('[{"content": "x"}]', "reply 1: an object reply needs a non-empty 'tool_calls' list"),
+        ('["ok", {"tool_calls": [{"args": {}}]}]', "reply 2: each tool call needs a 'name'"),
+        ('[{"tool_calls": [{"name": "grep", "args": []}]}]', "'args' of tool call 'grep'"),
+    ],
+)
+def test_scripted_spec_rejects_malformed_replies(
+    tmp_path: Path, content: str, message: str
+) -> None:
     path = tmp_path / "replies.json"
     path.write_text(content)
-    with pytest.raises(ModelConfigError, match="replies"):
+    with pytest.raises(ModelConfigError, match=re.escape(message)):
         build_chat_model(f"scripted:{path}")
 
 
@@ -60,7 +90,15 @@ def test_openai_specs(monkeypatch: pytest.MonkeyPatch, spec: str, name: str) -> 
         7,
         3,
     )
-    assert "sk-secret-value" not in repr(model)  # the key never shows up in logs
+    assert model.streaming is False
+    assert "sk-secret-value" not in repr(model) + str(model.model_dump())  # never in logs
+
+
+def test_streaming_asks_for_usage(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("OPENAI_API_KEY", "sk-secret-value")
+    model = build_chat_model("openai:gpt-x", streaming=True)
+    assert isinstance(model, ChatOpenAI)
+    assert (model.streaming, model.stream_usage) == (True, True)
 
 
 def test_base_url_comes_from_the_argument_or_the_environment(
@@ -84,11 +122,15 @@ def test_hosted_default_without_a_key_is_a_config_error() -> None:
 @pytest.mark.parametrize(
     ("spec", "message"),
     [
-        ("anthropic:claude", "unknown model provider 'anthropic'"),
+        (
+            "anthropic:claude",
+            "'anthropic': Initializing ChatAnthropic requires the langchain-anthropic",
+        ),
+        ("qwen:7b", "unknown model provider 'qwen' in 'qwen:7b' (for a model name containing"),
         ("openai:", "names no model"),
         ("", "names no model"),
     ],
 )
 def test_bad_specs(spec: str, message: str) -> None:
-    with pytest.raises(ModelConfigError, match=message):
+    with pytest.raises(ModelConfigError, match=re.escape(message)):
         build_chat_model(spec)

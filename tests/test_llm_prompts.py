@@ -2,8 +2,19 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from agent.proposers.prompts import SYSTEM_PROMPT, build_messages, build_user_prompt
-from agent.records import Feedback, ProposalContext, Target
+from agent.proposers.code_context import CodeContext
+from agent.proposers.prompts import (
+    FOCUSES,
+    SYSTEM_PROMPT,
+    Attempt,
+    build_messages,
+    build_user_prompt,
+    fix_message,
+    refine_task,
+    repair_task,
+    system_prompt,
+)
+from agent.records import Candidate, Edit, Feedback, ProposalContext, Replacement, Target
 from profilers.api import Hotspot, LineSamples, Profile
 
 SOURCE = "def f(xs, ys):\n    total = 0\n    for x in xs:\n        if x in ys:\n            total += 1\n    return total\n"
@@ -105,3 +116,71 @@ def test_a_huge_function_is_cut_around_its_hottest_line() -> None:
     assert "if x in ys:" in text
     assert "lines below omitted" in text
     assert "Earlier candidates" not in text  # everything else went first
+
+
+def test_focus_and_task_come_before_the_source_and_tools_are_announced() -> None:
+    target, context = setup()
+    system, user = build_messages(
+        target, context, [], focus=FOCUSES[1], task="Task: repair it.", tool_rounds=2
+    )
+    text = str(user.content)
+    assert text.index(FOCUSES[1]) < text.index("Task: repair it.") < text.index("def f(xs, ys)")
+    assert str(system.content).startswith(SYSTEM_PROMPT)
+    assert "read_file, grep, list_symbols, show_profile, show_test_output" in str(system.content)
+    assert "at most 2 rounds" in str(system.content)
+    assert system_prompt(0) == SYSTEM_PROMPT
+
+
+def test_code_context_sections_are_shown_and_trimmed_before_callers() -> None:
+    target, context = setup(others=0, callers=3)
+    code = CodeContext(
+        imports=["import re", "from pkg.util import helper"],
+        definitions=["# pkg/util.py:3\ndef helper(x): ..."],
+        tests=[f"- tests/test_mod.py::test_{i} (line {i}): f([1], [1])" for i in range(6)],
+        workload=["# bench.py", "f(list(range(1000)), [5])"],
+    )
+    full = build_user_prompt(target, context, [], 100_000, code=code)
+    assert "Imports of pkg/mod.py:\n```python\nimport re\nfrom pkg.util import helper\n```" in full
+    assert "Definitions it uses from this repository:\n```python\n# pkg/util.py:3" in full
+    assert "Tests that mention f:\n- tests/test_mod.py::test_0 (line 0)" in full
+    assert "The workload's code:\n```python\n# bench.py\n" in full
+
+    tight = build_user_prompt(target, context, [], len(full) - 120, code=code)
+    assert "test_mod.py::test_5" not in tight and "more omitted" in tight  # tests go first
+    assert "# bench.py" in tight and "- caller_2" in tight and "import re" in tight
+
+    without = CodeContext(imports=code.imports, definitions=code.definitions)
+    expected = build_user_prompt(target, context, [], 100_000, code=without)
+    assert build_user_prompt(target, context, [], len(expected), code=code) == expected
+
+
+def test_repair_and_refine_tasks_carry_the_diff_the_output_and_the_speedup() -> None:
+    failed = Attempt(title="Use a set", diff="-a\n+b", status="rejected",
+                     reason="tests failed: exited with status 1;\n 1 failed",
+                     output="x" * 5000 + "\nAssertionError: 3 != 4")  # fmt: skip
+    text = repair_task(failed)
+    assert "'Use a set' was rejected: tests failed: exited with status 1; 1 failed" in text
+    assert "```diff\n-a\n+b\n```" in text and text.count("x") < 3_100
+    assert "AssertionError: 3 != 4" in text  # the end of the output is what matters
+    assert "not the failed version" in text
+
+    accepted = Attempt(title="Use a set", diff="-a\n+b", status="accepted",
+                       reason="faster: 1.500x", speedup=1.5)  # fmt: skip
+    assert "'Use a set' was accepted (1.500x faster)" in refine_task(accepted)
+    assert "already applied" in refine_task(accepted)
+
+
+def test_attempt_from_a_candidate_without_a_diff_shows_its_blocks() -> None:
+    edit = Edit(proposer="llm", rule="llm", title="t", rationale="", file="a.py", function="f",
+                replacements=[Replacement(path="tests/test_a.py", search="x\n", replace="y\n")])  # fmt: skip
+    cand = Candidate(id="c1", round=1, edit=edit, parent="baseline", status="rejected",
+                     reason="edit touches a protected file")  # fmt: skip
+    attempt = Attempt.from_candidate(cand, output="out")
+    assert attempt.diff == "tests/test_a.py\n<<<<<<< SEARCH\nx\n=======\ny\n>>>>>>> REPLACE"
+    assert (attempt.output, attempt.speedup) == ("out", None)
+
+
+def test_fix_message_names_the_error_and_the_format() -> None:
+    text = fix_message("block 1 (a.py): SEARCH text not found")
+    assert text.startswith("Your edit could not be used: block 1 (a.py): SEARCH text not found")
+    assert "TITLE, RATIONALE and every block" in text
