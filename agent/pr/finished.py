@@ -56,8 +56,9 @@ class FinishedRun:
 
     @property
     def cost(self) -> Cost | None:
-        # The report may carry the cost ledger's summary under "cost" (or "ledger"), or a number.
-        found = self.extra.get("cost", self.extra.get("ledger"))
+        # The report carries the cost ledger's summary under "cost" (llm runs); older reports
+        # may have it under "ledger", or a bare number.
+        found: Any = self.report.cost or self.extra.get("ledger")
         if isinstance(found, int | float):
             return Cost(float(found))
         if isinstance(found, dict) and isinstance(found.get("cost_usd"), int | float):
