@@ -4,14 +4,23 @@ VENV   ?= .venv
 PY     := $(VENV)/bin/python
 STAMP  := $(VENV)/.installed-stamp
 DEMO   ?= build/demo
+# Kernel checks need torch + triton; they live in their own venv so the main one stays light.
+KVENV  ?= .venv-kernels
+KPY    := $(KVENV)/bin/python
+KSTAMP := $(KVENV)/.installed-stamp
 
-.PHONY: demo test test-fast check format system clean
+.PHONY: demo test test-fast test-kernels kernels-smoke check format system clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install -q --upgrade pip
 	$(PY) -m pip install -q -e '.[dev]'
 	touch $(STAMP)
+
+$(KSTAMP):
+	$(PYTHON) -m venv $(KVENV)
+	$(KPY) -m pip install -q torch==2.13.0 triton numpy pytest pydantic
+	touch $(KSTAMP)
 
 # bubblewrap isolates candidates (host read-only, no network); install it when we can.
 system:
@@ -27,8 +36,15 @@ demo: $(STAMP) system
 	$(PY) -m tasks.demo $(DEMO)
 	$(VENV)/bin/perfsmith optimize $(DEMO)
 
-test: $(STAMP) system
+test: $(STAMP) $(KSTAMP) system
+	$(KPY) -m pytest -q -p no:cacheprovider tests/test_kernels_*.py
 	$(PY) -m pytest -q
+
+test-kernels: $(KSTAMP)
+	$(KPY) -m pytest -q tests/test_kernels_*.py
+
+kernels-smoke: $(KSTAMP)
+	$(KPY) benchmarks/kernels_gpu.py --cpu-smoke
 
 test-fast: $(STAMP)
 	$(PY) -m pytest -q -m "not e2e"
@@ -43,4 +59,4 @@ format: $(STAMP)
 	$(VENV)/bin/ruff check --fix .
 
 clean:
-	rm -rf build $(VENV) .mypy_cache .pytest_cache
+	rm -rf build $(VENV) $(KVENV) .mypy_cache .pytest_cache

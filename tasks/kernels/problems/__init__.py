@@ -1,0 +1,1 @@
+"""One module per problem; the module name is the problem's name."""

@@ -1,0 +1,1 @@
+"""Reference `ModelNew` per problem (same module name), labelled by SOLUTION_KIND."""
