@@ -9,7 +9,7 @@ KVENV  ?= .venv-kernels
 KPY    := $(KVENV)/bin/python
 KSTAMP := $(KVENV)/.installed-stamp
 
-.PHONY: demo test test-fast test-kernels kernels-smoke check format system clean
+.PHONY: demo test test-fast test-kernels test-docker sandbox-overhead kernels-smoke check format system clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -42,6 +42,12 @@ test: $(STAMP) $(KSTAMP) system
 
 test-kernels: $(KSTAMP)
 	$(KPY) -m pytest -q tests/test_kernels_*.py
+
+test-docker: $(STAMP) system
+	DOCKER_HOST=$$(.ci/docker-up.sh) $(PY) -m pytest -q tests/test_sandbox_docker.py tests/test_sandbox_attacks.py tests/test_sandbox_registry.py; rc=$$?; .ci/docker-down.sh; exit $$rc
+
+sandbox-overhead: $(STAMP)
+	$(PY) benchmarks/sandbox_overhead.py --runs 50
 
 kernels-smoke: $(KSTAMP)
 	$(KPY) benchmarks/kernels_gpu.py --cpu-smoke

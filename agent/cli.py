@@ -114,6 +114,7 @@ def _optimize(path: Path, overrides: dict[str, Any], out: Path | None, allow_dir
         report = write_outputs(build_report(outcome, store, proposer.name, ledger), patch, store)
     finally:
         view.close()
+        sandbox.close()
         shutil.rmtree(scratch, ignore_errors=True)
     print_summary(report, console)
     console.print(f"report: {store.dir / 'report.md'}", highlight=False)

@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from pathlib import Path
-from typing import Any
 
 from agent.config import ConfigError, OptimizeConfig
 from agent.ledger import Ledger, load_prices
@@ -13,7 +11,7 @@ from agent.registry import resolve
 from profilers import get_profiler
 from profilers.api import Profiler
 from sandbox.api import Sandbox
-from sandbox.local import LocalSandbox
+from sandbox.registry import UnknownSandbox, get_sandbox
 
 
 def build_ledger(config: OptimizeConfig) -> Ledger | None:
@@ -27,9 +25,10 @@ def build_ledger(config: OptimizeConfig) -> Ledger | None:
 
 
 def build_sandbox(name: str) -> Sandbox:
-    known: dict[str, Callable[..., Any]] = {"local": LocalSandbox}
-    sandbox: Sandbox = resolve("sandbox", name, known)()
-    return sandbox
+    try:
+        return get_sandbox(name)
+    except UnknownSandbox as exc:
+        raise ConfigError(str(exc)) from None
 
 
 def build_profiler(name: str) -> Profiler:

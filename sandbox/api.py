@@ -18,7 +18,7 @@ class Limits(BaseModel):
     wall_seconds: float = 600.0
     cpu_seconds: int | None = None
     memory_bytes: int | None = 4 * 1024**3
-    max_processes: int | None = None
+    max_processes: int | None = 1024
     file_size_bytes: int | None = 1024**3
     open_files: int | None = 1024
     network: bool = False
@@ -64,6 +64,10 @@ class Sandbox(Protocol):
         env: dict[str, str] | None = None,
         limits: Limits | None = None,
     ) -> RunResult: ...
+
+    def close(self) -> None:
+        """Release what the backend keeps between runs (warm containers, cgroups)."""
+        ...
 
 
 class Workload(BaseModel):

@@ -11,30 +11,31 @@ Modes, strongest first (docs/security.md has the full table):
 
 from __future__ import annotations
 
-import ctypes
 import os
 import resource
 import shutil
-import signal
-import subprocess
-import tempfile
-import threading
-import time
 import warnings
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Literal
 
-from sandbox import cgroup
 from sandbox.api import Ending, Limits, RunResult
+from sandbox.cgroup import CgroupRoot, RunCgroup
 from sandbox.environment import sandbox_env
-from sandbox.identity import SandboxUser, lend_workspace
-from sandbox.output import Capture, ending_of, ran_out_of_memory
-from sandbox.wrappers import bwrap_argv, python_paths, unshare_argv
+from sandbox.identity import SandboxUser, blocked_ancestor, lent
+from sandbox.output import ending_of, ran_out_of_memory
+from sandbox.process import Finished, Launch, processes_of, run_to_end
+from sandbox.wrappers import bwrap_argv, drop_argv, python_paths, tmpfs_roots, unshare_argv
 
 LocalMode = Literal["bwrap", "unshare", "plain"]
-NAMES: dict[LocalMode, str] = {"bwrap": "local+bwrap", "unshare": "local+unshare", "plain": "unsafe"}
-_PR_SET_PDEATHSIG = 1
+NAMES: dict[LocalMode, str] = {
+    "bwrap": "local+bwrap",
+    "unshare": "local+unshare",
+    "plain": "unsafe",
+}
+# Pid 1 of the namespace: run the command (after the privilege drop in "$@"), wait, exit with its
+# status. The trailing `exit` keeps the shell from exec'ing: see LocalSandbox._shell.
+_PID1 = 'cmd=$1; shift; "$@" /bin/sh -c "$cmd"; exit $?'
 
 
 class UnsafeSandboxWarning(RuntimeWarning):
@@ -46,10 +47,11 @@ class LocalSandbox:
         """`mode` None picks the strongest available. `expose` lists extra host paths the
         command may read although they lie in a hidden directory (bwrap hides $HOME)."""
         self.mode: LocalMode = mode or _best_mode()
-        tool = {"bwrap": "bwrap", "unshare": "unshare"}.get(self.mode)
-        self.tool = shutil.which(tool) if tool else None
-        if tool and not self.tool:
-            raise RuntimeError(f"{tool} is not installed; install it or choose another sandbox")
+        self.tool = shutil.which(self.mode) if self.mode != "plain" else None
+        if self.mode != "plain" and not self.tool:
+            raise RuntimeError(
+                f"{self.mode} is not installed; install it or choose another sandbox"
+            )
         if self.mode == "plain":
             warnings.warn(
                 "UNSAFE SANDBOX: candidate code runs as a plain subprocess with your rights: "
@@ -60,10 +62,16 @@ class LocalSandbox:
         self.name = NAMES[self.mode]
         self.user = SandboxUser.default() if self.mode != "plain" else None
         self.expose = [*python_paths(), *(Path(p).resolve() for p in expose)]
-        found = cgroup.CgroupRoot.find()
-        self.cgroups = found if isinstance(found, cgroup.CgroupRoot) else None
+        found = CgroupRoot.find()
+        self.cgroups = found if isinstance(found, CgroupRoot) else None
         self.cgroup_note = found if isinstance(found, str) else None
-        self._libc = ctypes.CDLL(None, use_errno=True)
+        if self.cgroups is not None:
+            self.cgroups.sweep_stale()
+
+    @property
+    def isolate(self) -> bool:
+        """Whether the host is hidden behind bubblewrap (the name before modes existed)."""
+        return self.mode == "bwrap"
 
     def run(
         self,
@@ -78,91 +86,66 @@ class LocalSandbox:
             raise ValueError("refusing to run a sandboxed command with / as its workspace")
         child_env = sandbox_env(env)
         if self.user is not None:
-            lend_workspace(cwd, self.user)
-        group = self.cgroups.new_run(limits.max_processes, limits.memory_bytes) if self.cgroups else None
-        try:
-            return self._run(cmd, cwd, child_env, limits, group)
-        finally:
-            if group is not None:
-                group.remove()  # kills whatever is left: daemons that left the session too
+            child_env.update(USER=self.user.name, LOGNAME=self.user.name)  # for getpass.getuser()
+            fresh = tmpfs_roots(_home(child_env)) if self.mode == "bwrap" else []
+            blocker = blocked_ancestor(cwd, self.user, fresh)
+            if blocker is not None:
+                return _failed(
+                    cmd,
+                    f"sandbox: {self.user.name} cannot enter {blocker}, above the workspace {cwd}",
+                )
+        with lent(cwd, self.user):
+            return self._run(cmd, cwd, child_env, limits)
 
     def close(self) -> None:
         """Nothing stays running between runs."""
 
-    def _run(
-        self, cmd: str, cwd: Path, env: dict[str, str], limits: Limits, group: cgroup.RunCgroup | None
-    ) -> RunResult:
-        argv = [*self._wrapper(cwd, env, limits), "/bin/sh", "-c", cmd]
-        with tempfile.TemporaryFile() as out, tempfile.TemporaryFile() as err:
-            started = time.perf_counter()
-            try:
-                proc = subprocess.Popen(
-                    argv,
-                    cwd=cwd,
-                    env=env,
-                    stdin=subprocess.DEVNULL,
-                    stdout=out,
-                    stderr=err,
-                    start_new_session=True,
-                    preexec_fn=self._child_setup(limits, group),
-                )
-            except OSError as exc:
-                return RunResult(command=cmd, returncode=None, ending="error", stdout="",
-                                 stderr=str(exc), wall_seconds=0.0)
-            status, usage, ended = _wait(proc.pid, limits.wall_seconds)
-            wall = (ended or time.perf_counter()) - started
-            _kill_group(proc.pid)  # whatever the command left behind in its group goes too
-            if status is None:
-                status, usage, _ = _wait(proc.pid, None)
-            proc.returncode = 0  # reaped by us; stop Popen from waiting again
-            stdout, stderr = Capture().feed_file(out), Capture().feed_file(err)
-        ending, code = _classify(status, timed_out=ended is None)
-        if ending != "timeout" and limits.memory_bytes is not None:
-            out_of_memory = group.oom_kills() > 0 if group else False
-            if out_of_memory or ran_out_of_memory(code, stderr.tail):
-                ending = "memory"
-        return RunResult(
-            command=cmd,
-            returncode=code,
-            ending=ending,
-            stdout=stdout.tail,
-            stderr=stderr.tail,
-            wall_seconds=wall,
-            cpu_seconds=(usage.ru_utime + usage.ru_stime) if usage else 0.0,
-            peak_memory_bytes=(usage.ru_maxrss * 1024) if usage else 0,
-            stdout_sha256=stdout.digest,
+    def _run(self, cmd: str, cwd: Path, env: dict[str, str], limits: Limits) -> RunResult:
+        group = (
+            self.cgroups.new_run(limits.max_processes, limits.memory_bytes)
+            if self.cgroups
+            else None
         )
+        try:
+            argv = [*self._wrapper(cwd, env, limits), *self._shell(cmd)]
+            launch = Launch.make(group.procs_files if group else [], self._rlimits(limits, group))
+            try:
+                finished = run_to_end(argv, cwd, env, limits.wall_seconds, launch)
+            except OSError as exc:
+                return _failed(cmd, str(exc))
+            return _result(cmd, finished, _ending(finished, limits, group))
+        finally:
+            if group is not None:
+                group.remove()  # kills whatever is left: daemons that left the session too
 
     def _wrapper(self, cwd: Path, env: dict[str, str], limits: Limits) -> list[str]:
-        if self.mode == "bwrap":
-            assert self.tool is not None
-            home = Path(env.get("HOME", str(Path.home())))
-            return bwrap_argv(self.tool, cwd, home, expose=self.expose, network=limits.network,
-                              tmpfs_bytes=limits.memory_bytes, user=self.user)
+        if self.mode == "plain":
+            return []
+        assert self.tool is not None
         if self.mode == "unshare":
-            assert self.tool is not None
             return unshare_argv(self.tool, network=limits.network, user=self.user)
-        return []
+        return bwrap_argv(
+            self.tool,
+            cwd,
+            _home(env),
+            expose=self.expose,
+            network=limits.network,
+            tmpfs_bytes=limits.memory_bytes,
+            user=self.user,
+        )
 
-    def _child_setup(self, limits: Limits, group: cgroup.RunCgroup | None) -> Callable[[], None]:
-        """What the child does between fork and exec: join the cgroup (while still root), take
-        its rlimits, and arrange to be killed if perfsmith dies, so nothing outlives us."""
-        procs_files = group.procs_files if group else []
-        rlimits = self._rlimits(limits, group)
-        libc, parent = self._libc, os.getpid()
+    def _shell(self, cmd: str) -> list[str]:
+        if self.mode == "plain":
+            return ["/bin/sh", "-c", cmd]
+        # In a new PID namespace the first process is pid 1, which ignores signals it has no
+        # handler for (`kill $$` would do nothing) and inherits every orphan. So pid 1 is a
+        # shell that only waits (the `exit` keeps it from exec'ing), and the command runs under
+        # it, dropped to the sandbox user. Pid 1 itself stays our uid: the parent death signal
+        # from bwrap/unshare only reaches a process its sender may signal, and when pid 1 dies
+        # the kernel kills everything left in the namespace.
+        return ["/bin/sh", "-c", _PID1, "sh", cmd, *drop_argv(self.user)]
 
-        def setup() -> None:
-            cgroup.join(procs_files)
-            for kind, value in rlimits:
-                resource.setrlimit(kind, (value, value))
-            # Fires when the forking *thread* exits; run() blocks in it until the end.
-            libc.prctl(_PR_SET_PDEATHSIG, signal.SIGKILL)
-            if os.getppid() != parent:  # perfsmith died before the line above took effect
-                os.kill(os.getpid(), signal.SIGKILL)
-
-        return setup
-
-    def _rlimits(self, limits: Limits, group: cgroup.RunCgroup | None) -> list[tuple[int, int]]:
+    def _rlimits(self, limits: Limits, group: RunCgroup | None) -> list[tuple[int, int]]:
         pairs = [
             (resource.RLIMIT_CPU, limits.cpu_seconds),
             (resource.RLIMIT_FSIZE, limits.file_size_bytes),
@@ -175,7 +158,7 @@ class LocalSandbox:
             pairs.append((resource.RLIMIT_AS, limits.memory_bytes))
             uid = self.user.uid if self.user else os.geteuid()
             if limits.max_processes is not None and uid != 0:
-                pairs.append((resource.RLIMIT_NPROC, _processes_of(uid) + limits.max_processes))
+                pairs.append((resource.RLIMIT_NPROC, processes_of(uid) + limits.max_processes))
         return [(kind, value) for kind, value in pairs if value is not None]
 
 
@@ -190,49 +173,41 @@ def _best_mode() -> LocalMode:
     )
 
 
-def _processes_of(uid: int) -> int:
-    count = 0
-    for entry in os.scandir("/proc"):
-        if entry.name.isdigit():
-            try:
-                count += entry.stat().st_uid == uid
-            except FileNotFoundError:
-                continue  # exited while we counted
-    return count
+def _home(env: dict[str, str]) -> Path:
+    return Path(env.get("HOME", str(Path.home())))
 
 
-def _kill_group(pgid: int) -> None:
-    try:
-        os.killpg(pgid, signal.SIGKILL)
-    except ProcessLookupError:
-        return  # the group is already empty
-
-
-def _wait(pid: int, timeout: float | None) -> tuple[int | None, resource.struct_rusage | None, float | None]:
-    """wait4 in a thread so the end time is exact and a timeout does not poll."""
-    box: dict[str, object] = {}
-
-    def reap() -> None:
-        try:
-            _, status, usage = os.wait4(pid, 0)
-        except ChildProcessError:
-            return
-        box["ended"] = time.perf_counter()
-        box["status"], box["usage"] = status, usage
-
-    waiter = threading.Thread(target=reap, daemon=True)
-    waiter.start()
-    waiter.join(timeout)
-    if "status" not in box:
-        _kill_group(pid)
-        waiter.join()
-        return box.get("status"), box.get("usage"), None  # type: ignore[return-value]
-    return box["status"], box["usage"], box["ended"]  # type: ignore[return-value]
-
-
-def _classify(status: int | None, timed_out: bool) -> tuple[Ending, int | None]:
-    if timed_out:
+def _ending(
+    finished: Finished, limits: Limits, group: RunCgroup | None
+) -> tuple[Ending, int | None]:
+    if finished.timed_out:
         return "timeout", None
-    if status is None:
+    if finished.status is None:
         return "error", None
-    return ending_of(status)
+    ending, code = ending_of(finished.status)
+    if limits.memory_bytes is not None:
+        killed_for_memory = group is not None and group.oom_kills() > 0
+        if killed_for_memory or ran_out_of_memory(code, finished.stderr.tail):
+            return "memory", code
+    return ending, code
+
+
+def _result(cmd: str, finished: Finished, ending: tuple[Ending, int | None]) -> RunResult:
+    usage = finished.usage
+    return RunResult(
+        command=cmd,
+        returncode=ending[1],
+        ending=ending[0],
+        stdout=finished.stdout.tail,
+        stderr=finished.stderr.tail,
+        wall_seconds=finished.wall_seconds,
+        cpu_seconds=(usage.ru_utime + usage.ru_stime) if usage else 0.0,
+        peak_memory_bytes=(usage.ru_maxrss * 1024) if usage else 0,
+        stdout_sha256=finished.stdout.digest,
+    )
+
+
+def _failed(cmd: str, message: str) -> RunResult:
+    return RunResult(
+        command=cmd, returncode=None, ending="error", stdout="", stderr=message, wall_seconds=0.0
+    )
