@@ -186,6 +186,9 @@ class Optimizer:
                          parent_workspace=self.best, scratch=self.scratch, judges=judges,
                          policy=self._policy(), progress=lambda step: self.notify("step", step))
         cand = trial.candidate
+        if self.ledger is not None:
+            spent = self.ledger.totals(edit.id)
+            cand = cand.model_copy(update={"cost_usd": spent.cost_usd, "tokens": spent.tokens})
         self.known[cid] = cand
         if program is not None:
             self.programs.add((parent, program))

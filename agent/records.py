@@ -89,6 +89,8 @@ class Candidate(BaseModel):
     verdict: SpeedVerdict | None = None
     notes: list[str] = Field(default_factory=list)  # review flags and measurement notes
     output_tail: str = ""  # the failing tests' output, shown to a repairing proposer
+    cost_usd: float = 0.0  # model calls that produced this edit (llm proposers)
+    tokens: int = 0
 
 
 class RunState(BaseModel):

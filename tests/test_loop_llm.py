@@ -69,6 +69,7 @@ def test_a_broken_edit_gets_one_repair_with_the_failing_output(tmp_path: Path) -
     assert "test_total" in repair_prompt and "assert" in repair_prompt  # the failing output was shown
     ledger = json.loads((store.dir / "ledger.json").read_text())
     assert ledger["summary"]["calls"] == 2
+    assert by_title["Closed form"].tokens > 0 and by_title["Add less"].tokens > 0  # cost in the tree
 
 
 def test_token_budget_stops_the_run_cleanly(tmp_path: Path) -> None:
