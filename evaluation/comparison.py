@@ -18,6 +18,7 @@ from evaluation.measure import (
     measure_speed,
     reference_output,
 )
+from evaluation.pinning import free_core
 from evaluation.records import SpeedVerdict
 from evaluation.workloads import Sample
 
@@ -51,9 +52,13 @@ class Comparison(BaseModel):
 
 
 def run_comparison(a: WorkloadRunner, b: WorkloadRunner, policy: SamplingPolicy, scratch: Path,
-                   instructions: bool = False, cold_run: bool = True) -> Comparison:
+                   instructions: bool = False, cold_run: bool = True, pin: bool = True) -> Comparison:
     """Is B faster than A? Raises WorkloadError when either side fails to run.
-    With cold_run off (commands run in the user's own directory) files are never restored."""
+    With cold_run off (commands run in the user's own directory) files are never restored.
+    With pin, both sides' runs are pinned to a core that is idle when the comparison starts."""
+    core = free_core() if pin else None
+    if core is not None:
+        a, b = _pinned(a, core), _pinned(b, core)
     guarded_a = GuardedRunner(a, scratch / "pristine-a") if cold_run else None
     guarded_b = GuardedRunner(b, scratch / "pristine-b") if cold_run else None
     run_a, run_b = guarded_a or a, guarded_b or b
@@ -65,6 +70,8 @@ def run_comparison(a: WorkloadRunner, b: WorkloadRunner, policy: SamplingPolicy,
         notes = [output.detail] if not output.deterministic else []
         if not cold_run:
             notes.append("commands ran in place: the cold-run guard was off")
+        if core is not None:
+            notes.append(f"timed runs pinned to CPU {core}, idle when the comparison started")
         left = sorted((guarded_a.left_behind | guarded_b.left_behind) if guarded_a and guarded_b else [])
         if left:
             shown = ", ".join(left[:3]) + (" …" if len(left) > 3 else "")
@@ -78,3 +85,8 @@ def run_comparison(a: WorkloadRunner, b: WorkloadRunner, policy: SamplingPolicy,
             if guard is not None:
                 guard.close()
         shutil.rmtree(scratch, ignore_errors=True)
+
+
+def _pinned(runner: WorkloadRunner, core: int) -> WorkloadRunner:
+    workload = runner.workload.model_copy(update={"cpus": (core,)})
+    return WorkloadRunner(runner.sandbox, workload, runner.workspace, runner.loops)

@@ -22,6 +22,7 @@ class Limits(BaseModel):
     file_size_bytes: int | None = 1024**3
     open_files: int | None = 1024
     network: bool = False
+    cpus: tuple[int, ...] | None = None  # pin to these cores (taskset); None: any core
 
 
 class RunResult(BaseModel):
@@ -83,5 +84,6 @@ class Workload(BaseModel):
 
     command: str
     timeout_seconds: float = 300.0
+    cpus: tuple[int, ...] | None = None  # cores to pin every timed run to; None: any core
     kind: Literal["command", "pytest", "callable"] = "command"
     spec: str = ""

@@ -107,7 +107,7 @@ class LocalSandbox:
             else None
         )
         try:
-            argv = [*self._wrapper(cwd, env, limits), *self._shell(cmd)]
+            argv = [*_pinning(limits), *self._wrapper(cwd, env, limits), *self._shell(cmd)]
             launch = Launch.make(group.procs_files if group else [], self._rlimits(limits, group))
             try:
                 finished = run_to_end(argv, cwd, env, limits.wall_seconds, launch)
@@ -211,3 +211,13 @@ def _failed(cmd: str, message: str) -> RunResult:
     return RunResult(
         command=cmd, returncode=None, ending="error", stdout="", stderr=message, wall_seconds=0.0
     )
+
+
+def _pinning(limits: Limits) -> list[str]:
+    """taskset prefix for limits.cpus; the affinity is inherited through every exec below."""
+    if not limits.cpus:
+        return []
+    taskset = shutil.which("taskset")
+    if taskset is None:
+        return []  # util-linux missing: run unpinned rather than fail the run
+    return [taskset, "-c", ",".join(str(c) for c in limits.cpus)]
