@@ -26,8 +26,11 @@ from evaluation.measure import WorkloadError
 from sandbox import workspace
 from sandbox.workspace import RepoError, RepoInfo, inspect_repo
 
-app = typer.Typer(add_completion=False, no_args_is_help=True,
-                  help="Make Python code faster, and prove it: profile, propose, verify, keep.")
+app = typer.Typer(
+    add_completion=False,
+    no_args_is_help=True,
+    help="Make Python code faster, and prove it: profile, propose, verify, keep.",
+)
 console = Console(stderr=True)
 
 USAGE_ERROR = 2
@@ -45,28 +48,71 @@ def _root() -> None:
 @app.command()
 def optimize(
     path: Annotated[Path, typer.Argument(help="The repository to optimize.")] = Path("."),
-    bench: Annotated[str | None, typer.Option(help="Workload to make faster: a shell command, pytest node ids, or module:function[@module:setup].")] = None,
-    test: Annotated[str | None, typer.Option(help="Correctness command (default: python -m pytest -q).")] = None,
-    budget: Annotated[str | None, typer.Option(help="rounds=N,candidates=N,minutes=M (any subset) or minutes.")] = None,
-    model: Annotated[str | None, typer.Option(help="Chat model, e.g. openai:gpt-4o-mini or scripted:replies.json.")] = None,
+    bench: Annotated[
+        str | None,
+        typer.Option(
+            help="Workload to make faster: a shell command, pytest node ids, or module:function[@module:setup]."
+        ),
+    ] = None,
+    test: Annotated[
+        str | None, typer.Option(help="Correctness command (default: python -m pytest -q).")
+    ] = None,
+    budget: Annotated[
+        str | None, typer.Option(help="rounds=N,candidates=N,minutes=M (any subset) or minutes.")
+    ] = None,
+    model: Annotated[
+        str | None,
+        typer.Option(help="Chat model, e.g. openai:gpt-4o-mini or scripted:replies.json."),
+    ] = None,
     base_url: Annotated[str | None, typer.Option(help="OpenAI-compatible server URL.")] = None,
-    proposer: Annotated[str | None, typer.Option(help="rules, llm, or module:Class (default: llm if --model, else rules).")] = None,
-    out: Annotated[Path | None, typer.Option(help="Run directory root (default: PATH/.perfsmith/runs).")] = None,
-    allow_dirty: Annotated[bool, typer.Option("--allow-dirty", help="Snapshot uncommitted changes too.")] = False,
+    proposer: Annotated[
+        str | None,
+        typer.Option(help="rules, llm, or module:Class (default: llm if --model, else rules)."),
+    ] = None,
+    out: Annotated[
+        Path | None, typer.Option(help="Run directory root (default: PATH/.perfsmith/runs).")
+    ] = None,
+    allow_dirty: Annotated[
+        bool, typer.Option("--allow-dirty", help="Snapshot uncommitted changes too.")
+    ] = False,
     resume: Annotated[str | None, typer.Option(help="Continue the run with this id.")] = None,
-    apply: Annotated[bool, typer.Option("--apply", help="Apply the best patch to the (clean) working tree.")] = False,
-    branch: Annotated[str | None, typer.Option(help="Commit the best patch on this new branch.")] = None,
-    min_effect: Annotated[float | None, typer.Option(help="Smallest speedup worth keeping (0.02 = 2%).")] = None,
-    samples: Annotated[int | None, typer.Option(help="llm: candidates per hotspot per round.")] = None,
-    max_cost: Annotated[float | None, typer.Option(help="llm: stop cleanly past this many USD.")] = None,
-    max_tokens: Annotated[int | None, typer.Option(help="llm: stop cleanly past this many tokens.")] = None,
-    sandbox: Annotated[str | None, typer.Option(help="Isolation backend: local (default), docker, or module:Class.")] = None,
+    apply: Annotated[
+        bool, typer.Option("--apply", help="Apply the best patch to the (clean) working tree.")
+    ] = False,
+    branch: Annotated[
+        str | None, typer.Option(help="Commit the best patch on this new branch.")
+    ] = None,
+    min_effect: Annotated[
+        float | None, typer.Option(help="Smallest speedup worth keeping (0.02 = 2%).")
+    ] = None,
+    samples: Annotated[
+        int | None, typer.Option(help="llm: candidates per hotspot per round.")
+    ] = None,
+    max_cost: Annotated[
+        float | None, typer.Option(help="llm: stop cleanly past this many USD.")
+    ] = None,
+    max_tokens: Annotated[
+        int | None, typer.Option(help="llm: stop cleanly past this many tokens.")
+    ] = None,
+    sandbox: Annotated[
+        str | None,
+        typer.Option(help="Isolation backend: local (default), docker, or module:Class."),
+    ] = None,
 ) -> None:
     """Profile the workload, propose edits to its hotspots, keep those proven correct and faster."""
-    overrides: dict[str, Any] = {"bench": bench, "test": test, "budget": budget, "model": model,
-                                 "base_url": base_url, "proposer": proposer, "min_effect": min_effect,
-                                 "samples": samples, "max_cost": max_cost, "max_tokens": max_tokens,
-                                 "sandbox": sandbox}
+    overrides: dict[str, Any] = {
+        "bench": bench,
+        "test": test,
+        "budget": budget,
+        "model": model,
+        "base_url": base_url,
+        "proposer": proposer,
+        "min_effect": min_effect,
+        "samples": samples,
+        "max_cost": max_cost,
+        "max_tokens": max_tokens,
+        "sandbox": sandbox,
+    }
     try:
         code = _optimize(path, overrides, out, allow_dirty, resume, apply, branch)
     except (Refusal, RepoError, ConfigError, UnknownComponent, DeliveryError) as exc:
@@ -75,8 +121,15 @@ def optimize(
     raise typer.Exit(code)
 
 
-def _optimize(path: Path, overrides: dict[str, Any], out: Path | None, allow_dirty: bool,
-              resume: str | None, apply: bool, branch: str | None) -> int:
+def _optimize(
+    path: Path,
+    overrides: dict[str, Any],
+    out: Path | None,
+    allow_dirty: bool,
+    resume: str | None,
+    apply: bool,
+    branch: str | None,
+) -> int:
     repo = inspect_repo(path)
     runs = out.resolve() if out else default_runs_dir(repo.root)
     if resume:
@@ -92,9 +145,14 @@ def _optimize(path: Path, overrides: dict[str, Any], out: Path | None, allow_dir
         config = load_config(repo.root, overrides)
         run_id = new_run_id()
         store = RunStore(runs / run_id)
-        state = RunState(run_id=run_id, repo=repo.root, base_commit=repo.head,
-                         config=config.model_dump(mode="json"), started_at=time.time(),
-                         dirty_patch="uncommitted changes included" if allow_dirty else "")
+        state = RunState(
+            run_id=run_id,
+            repo=repo.root,
+            base_commit=repo.head,
+            config=config.model_dump(mode="json"),
+            started_at=time.time(),
+            dirty_patch="uncommitted changes included" if allow_dirty else "",
+        )
     if state.finished:
         raise Refusal(f"run {state.run_id} has already finished; its report is in {store.dir}")
     sandbox = build_sandbox(config.sandbox)
@@ -103,14 +161,22 @@ def _optimize(path: Path, overrides: dict[str, Any], out: Path | None, allow_dir
     proposer = build_proposer(config, ledger)
     view = ConsoleView(console)
     scratch = workspace.new_scratch_dir()
-    console.print(f"perfsmith run {state.run_id}: {repo.root} (records in {store.dir})", highlight=False)
+    console.print(
+        f"perfsmith run {state.run_id}: {repo.root} (records in {store.dir})", highlight=False
+    )
     try:
         baseline = _baseline(repo, state, scratch, allow_dirty)
         store.save_state(state)
-        optimizer = Optimizer(config, state, store, sandbox, profiler, proposer, scratch, view, ledger)
+        optimizer = Optimizer(
+            config, state, store, sandbox, profiler, proposer, scratch, view, ledger
+        )
         outcome = optimizer.run(baseline)
         view.close()
-        patch = workspace.diff(outcome.best_workspace) if state.accepted and outcome.best_workspace else ""
+        patch = (
+            workspace.diff(outcome.best_workspace)
+            if state.accepted and outcome.best_workspace
+            else ""
+        )
         report = write_outputs(build_report(outcome, store, proposer.name, ledger), patch, store)
     finally:
         view.close()
@@ -124,8 +190,13 @@ def _optimize(path: Path, overrides: dict[str, Any], out: Path | None, allow_dir
             apply_patch(repo.root, Path(report.patch))
             console.print("applied the patch to the working tree")
         if branch:
-            sha = commit_on_branch(repo.root, Path(report.patch), branch, state.base_commit,
-                                   f"perfsmith: {len(report.accepted)} verified speed edit(s)")
+            sha = commit_on_branch(
+                repo.root,
+                Path(report.patch),
+                branch,
+                state.base_commit,
+                f"perfsmith: {len(report.accepted)} verified speed edit(s)",
+            )
             console.print(f"committed on branch {branch} ({sha[:10]})")
     if not state.accepted and state.round == 0:
         return USAGE_ERROR  # stopped before optimizing: baseline tests or workload fail
@@ -145,14 +216,22 @@ def _baseline(repo: RepoInfo, state: RunState, scratch: Path, allow_dirty: bool)
 
 @app.command("compare")
 def compare_cmd(
-    refs: Annotated[list[str] | None, typer.Argument(help="BASE HEAD: two git refs of --repo.")] = None,
+    refs: Annotated[
+        list[str] | None, typer.Argument(help="BASE HEAD: two git refs of --repo.")
+    ] = None,
     a: Annotated[str | None, typer.Option("--a", help="Command A (the reference).")] = None,
     b: Annotated[str | None, typer.Option("--b", help="Command B (the challenger).")] = None,
     repo: Annotated[Path, typer.Option(help="Repository for BASE HEAD mode.")] = Path("."),
-    bench: Annotated[str | None, typer.Option(help="Workload for BASE HEAD mode (default: [tool.perfsmith]).")] = None,
-    min_effect: Annotated[float, typer.Option(help="Smallest speedup that counts (0.02 = 2%).")] = 0.02,
+    bench: Annotated[
+        str | None, typer.Option(help="Workload for BASE HEAD mode (default: [tool.perfsmith]).")
+    ] = None,
+    min_effect: Annotated[
+        float, typer.Option(help="Smallest speedup that counts (0.02 = 2%).")
+    ] = 0.02,
     seconds: Annotated[float, typer.Option(help="Time budget for sampling.")] = 60.0,
-    instructions: Annotated[bool, typer.Option("--instructions", help="Also count instructions (callgrind; slow).")] = False,
+    instructions: Annotated[
+        bool, typer.Option("--instructions", help="Also count instructions (callgrind; slow).")
+    ] = False,
     as_json: Annotated[bool, typer.Option("--json", help="Print the result as JSON.")] = False,
 ) -> None:
     """Is B faster than A? Interleaved fresh-process runs, a significance test and an interval."""

@@ -64,7 +64,9 @@ def load_config(repo: Path, overrides: dict[str, Any]) -> OptimizeConfig:
     settings = _read_tool_table(repo / "pyproject.toml")
     settings.update({k: v for k, v in overrides.items() if v is not None})
     if "bench" not in settings:
-        raise ConfigError("no workload: pass --bench CMD or set `bench` under [tool.perfsmith] in pyproject.toml")
+        raise ConfigError(
+            "no workload: pass --bench CMD or set `bench` under [tool.perfsmith] in pyproject.toml"
+        )
     settings["bench"] = bench_text(settings["bench"])
     if isinstance(settings.get("budget"), str):
         settings["budget"] = parse_budget(settings["budget"])

@@ -17,12 +17,16 @@ class DeliveryError(Exception):
 def apply_patch(repo_root: Path, patch_file: Path) -> None:
     repo = git.Repo(repo_root)
     if repo.is_dirty(untracked_files=False):
-        raise DeliveryError("--apply needs a clean working tree; commit or stash your changes first")
+        raise DeliveryError(
+            "--apply needs a clean working tree; commit or stash your changes first"
+        )
     _git_apply(repo_root, patch_file, check_only=True)
     _git_apply(repo_root, patch_file, check_only=False)
 
 
-def commit_on_branch(repo_root: Path, patch_file: Path, branch: str, base_commit: str, message: str) -> str:
+def commit_on_branch(
+    repo_root: Path, patch_file: Path, branch: str, base_commit: str, message: str
+) -> str:
     """Commit the patch on a new branch from the base commit, in a temporary worktree, so the
     user's checkout, index and current branch stay as they are. Returns the commit sha."""
     repo = git.Repo(repo_root)
@@ -45,7 +49,9 @@ def commit_on_branch(repo_root: Path, patch_file: Path, branch: str, base_commit
 
 
 def _git_apply(cwd: Path, patch_file: Path, check_only: bool) -> None:
-    args = ["git", "-C", str(cwd), "apply", "--whitespace=nowarn"] + (["--check"] if check_only else [])
+    args = ["git", "-C", str(cwd), "apply", "--whitespace=nowarn"] + (
+        ["--check"] if check_only else []
+    )
     done = subprocess.run([*args, str(patch_file)], capture_output=True, text=True)
     if done.returncode != 0:
         raise DeliveryError(f"the patch does not apply: {done.stderr.strip().splitlines()[:1]}")

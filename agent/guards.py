@@ -14,7 +14,11 @@ def protected_reason(path: str, bench_command: str) -> str | None:
     name = p.name
     if any(part in {"tests", "test", "testing"} for part in p.parts[:-1]):
         return f"{path} is in a test directory"
-    if name == "conftest.py" or (name.startswith("test_") and name.endswith(".py")) or name.endswith("_test.py"):
+    if (
+        name == "conftest.py"
+        or (name.startswith("test_") and name.endswith(".py"))
+        or name.endswith("_test.py")
+    ):
         return f"{path} is a test file"
     if name in CONFIG_FILES and len(p.parts) == 1:
         return f"{path} is project configuration"

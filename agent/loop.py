@@ -49,9 +49,18 @@ class Outcome:
 
 
 class Optimizer:
-    def __init__(self, config: OptimizeConfig, state: RunState, store: RunStore, sandbox: Sandbox,
-                 profiler: Profiler, proposer: Proposer, scratch: Path, notify: Notify,
-                 ledger: Ledger | None = None) -> None:
+    def __init__(
+        self,
+        config: OptimizeConfig,
+        state: RunState,
+        store: RunStore,
+        sandbox: Sandbox,
+        profiler: Profiler,
+        proposer: Proposer,
+        scratch: Path,
+        notify: Notify,
+        ledger: Ledger | None = None,
+    ) -> None:
         self.config, self.state, self.store = config, state, store
         self.sandbox, self.profiler, self.proposer = sandbox, profiler, proposer
         self.scratch, self._notify = scratch, notify
@@ -90,16 +99,25 @@ class Optimizer:
         tests = run_tests(self.sandbox, self.config.test, baseline, self.config.test_timeout)
         if not tests.passed:
             self.store.write_text("baseline-tests.log", tests.output_tail)
-            raise StopRun(f"baseline tests do not pass ({tests.reason}); nothing to optimize against")
+            raise StopRun(
+                f"baseline tests do not pass ({tests.reason}); nothing to optimize against"
+            )
         self.notify("bench", "running the workload at baseline")
         try:
             reference = reference_output(WorkloadRunner(self.sandbox, self.workload, baseline))
         except WorkloadError as exc:
             raise StopRun(f"the workload fails at baseline: {exc}") from None
         if reference is None:
-            self.notes.append("workload output differs between identical runs: output check skipped, tests only")
-        return Judges(self.sandbox, self.workload, self.config.test, self.config.test_timeout,
-                      bench_text=workload_source(baseline, self.config.bench))
+            self.notes.append(
+                "workload output differs between identical runs: output check skipped, tests only"
+            )
+        return Judges(
+            self.sandbox,
+            self.workload,
+            self.config.test,
+            self.config.test_timeout,
+            bench_text=workload_source(baseline, self.config.bench),
+        )
 
     def _replay_accepted(self, baseline: Path) -> Path:
         """On --resume, rebuild the best state from the accepted edits, in order."""
@@ -116,8 +134,9 @@ class Optimizer:
         self.store.save_profile(self.state.round, profile)
         self.notes.extend(n for n in profile.notes if n not in self.notes)
         accepted_any = False
-        for target in pick_targets(profile, self.best, self.config.hotspots, self.config.bench,
-                                   self.config.only_functions):
+        for target in pick_targets(
+            profile, self.best, self.config.hotspots, self.config.bench, self.config.only_functions
+        ):
             context = self._context(profile)
             for edit in self._proposals(target, context):
                 if self._budget_spent():
@@ -129,25 +148,38 @@ class Optimizer:
         return accepted_any
 
     def _context(self, profile: Profile) -> ProposalContext:
-        return ProposalContext(workspace=self.best, profile=profile, workload=self.config.bench,
-                               test_command=self.config.test)
+        return ProposalContext(
+            workspace=self.best,
+            profile=profile,
+            workload=self.config.bench,
+            test_command=self.config.test,
+        )
 
     def _proposals(self, target: Target, context: ProposalContext) -> list[Edit]:
         """New edits for a target; a proposer that can refine also builds on the edits
         accepted for this function in earlier rounds (once each)."""
-        edits = self.proposer.propose(target, context, feedback_for(target, list(self.known.values())))
+        edits = self.proposer.propose(
+            target, context, feedback_for(target, list(self.known.values()))
+        )
         self._after_proposer(target, edits)
         refine = getattr(self.proposer, "refine", None)
         for cand in self.known.values():
-            if refine and cand.status == "accepted" and cand.id not in self.refined \
-                    and cand.edit.function == target.hotspot.function and cand.edit.file == target.hotspot.file:
+            if (
+                refine
+                and cand.status == "accepted"
+                and cand.id not in self.refined
+                and cand.edit.function == target.hotspot.function
+                and cand.edit.file == target.hotspot.file
+            ):
                 self.refined.add(cand.id)
                 more = refine(target, context, Attempt.from_candidate(cand))
                 self._after_proposer(target, more)
                 edits = [*edits, *more]
         return edits
 
-    def _repair(self, target: Target, context: ProposalContext, failed: Candidate, judges: Judges) -> Candidate:
+    def _repair(
+        self, target: Target, context: ProposalContext, failed: Candidate, judges: Judges
+    ) -> Candidate:
         """One repair attempt for an edit that broke the tests, given their output."""
         repair = getattr(self.proposer, "repair", None)
         if repair is None:
@@ -163,10 +195,14 @@ class Optimizer:
     def _after_proposer(self, target: Target, edits: list[Edit]) -> None:
         if not edits and (error := getattr(self.proposer, "last_error", None)):
             self.store.log("proposer-error", error, target=target.hotspot.key)
-            self.notes.append(f"{self.proposer.name} gave no edit for {target.hotspot.function}: {error}")
+            self.notes.append(
+                f"{self.proposer.name} gave no edit for {target.hotspot.function}: {error}"
+            )
         if self.ledger is not None:
-            summary = {"summary": self.ledger.summary(accepted=len(self.state.accepted)),
-                       "calls": [call.model_dump() for call in self.ledger.calls]}
+            summary = {
+                "summary": self.ledger.summary(accepted=len(self.state.accepted)),
+                "calls": [call.model_dump() for call in self.ledger.calls],
+            }
             self.store.write_text("ledger.json", json.dumps(summary, indent=2, default=str))
             if why := self.ledger.over_budget(self.config.max_cost, self.config.max_tokens):
                 raise StopRun(why)
@@ -182,9 +218,17 @@ class Optimizer:
             self.store.log("duplicate", f"{edit.title}: same program as an edit already judged")
             return None
         self.notify("candidate", f"{edit.title}")
-        trial = try_edit(edit, candidate_id=cid, round_no=self.state.round, parent=parent,
-                         parent_workspace=self.best, scratch=self.scratch, judges=judges,
-                         policy=self._policy(), progress=lambda step: self.notify("step", step))
+        trial = try_edit(
+            edit,
+            candidate_id=cid,
+            round_no=self.state.round,
+            parent=parent,
+            parent_workspace=self.best,
+            scratch=self.scratch,
+            judges=judges,
+            policy=self._policy(),
+            progress=lambda step: self.notify("step", step),
+        )
         cand = trial.candidate
         if self.ledger is not None:
             spent = self.ledger.totals(edit.id)
@@ -206,9 +250,12 @@ class Optimizer:
     def _final_measure(self, baseline: Path, best: Path) -> SpeedVerdict | None:
         self.notify("final", "measuring the best patch against the baseline")
         try:
-            result = run_comparison(WorkloadRunner(self.sandbox, self.workload, baseline),
-                                    WorkloadRunner(self.sandbox, self.workload, best),
-                                    self._policy(final=True), self.scratch / "final-guard")
+            result = run_comparison(
+                WorkloadRunner(self.sandbox, self.workload, baseline),
+                WorkloadRunner(self.sandbox, self.workload, best),
+                self._policy(final=True),
+                self.scratch / "final-guard",
+            )
         except WorkloadError as exc:
             self.notes.append(f"final measurement failed: {exc}")
             return None
@@ -242,8 +289,12 @@ class Optimizer:
     def _policy(self, final: bool = False) -> SamplingPolicy:
         remaining = max(10.0, self.config.budget.minutes * 60 - self._elapsed())
         seconds = min(self.config.measure_seconds * (2 if final else 1), remaining)
-        return SamplingPolicy(min_effect=self.config.min_effect, alpha=self.config.alpha,
-                              time_budget_seconds=seconds, max_pairs=60 if final else 40)
+        return SamplingPolicy(
+            min_effect=self.config.min_effect,
+            alpha=self.config.alpha,
+            time_budget_seconds=seconds,
+            max_pairs=60 if final else 40,
+        )
 
     def _save(self) -> None:
         now = time.monotonic()

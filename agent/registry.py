@@ -16,7 +16,9 @@ def resolve(kind: str, name: str, known: dict[str, Callable[..., Any]]) -> Calla
         return known[name]
     module_name, sep, attr = name.partition(":")
     if not sep:
-        raise UnknownComponent(f"unknown {kind} {name!r}; choose one of {', '.join(sorted(known))} or give module:Name")
+        raise UnknownComponent(
+            f"unknown {kind} {name!r}; choose one of {', '.join(sorted(known))} or give module:Name"
+        )
     try:
         return getattr(importlib.import_module(module_name), attr)  # type: ignore[no-any-return]
     except (ImportError, AttributeError) as exc:

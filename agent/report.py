@@ -53,25 +53,46 @@ class Report(BaseModel):
     patch: str | None = None
 
 
-def build_report(outcome: Outcome, store: RunStore, proposer: str, ledger: Ledger | None = None) -> Report:
+def build_report(
+    outcome: Outcome, store: RunStore, proposer: str, ledger: Ledger | None = None
+) -> Report:
     state = outcome.state
     by_id = {c.id: c for c in outcome.candidates}
     accepted = [_line(by_id[cid]) for cid in state.accepted if cid in by_id]
     rejected = [_line(c) for c in outcome.candidates if c.id not in state.accepted]
     final = outcome.final
     first_profile = store.dir / "profiles" / "round-1.json"
-    hotspots = Profile.model_validate_json(first_profile.read_text()).hotspots[:10] if first_profile.exists() else []
+    hotspots = (
+        Profile.model_validate_json(first_profile.read_text()).hotspots[:10]
+        if first_profile.exists()
+        else []
+    )
     config = state.config
     return Report(
-        run_id=state.run_id, repo=str(state.repo), base_commit=state.base_commit,
-        bench=str(config.get("bench", "")), test=str(config.get("test", "")), proposer=proposer,
-        stop_reason=state.stop_reason, rounds=state.round, elapsed_seconds=state.elapsed_seconds,
+        run_id=state.run_id,
+        repo=str(state.repo),
+        base_commit=state.base_commit,
+        bench=str(config.get("bench", "")),
+        test=str(config.get("test", "")),
+        proposer=proposer,
+        stop_reason=state.stop_reason,
+        rounds=state.round,
+        elapsed_seconds=state.elapsed_seconds,
         baseline_seconds=statistics.median(final.a_samples) if final else None,
         best_seconds=statistics.median(final.b_samples) if final else None,
-        final=final, accepted=accepted, rejected=rejected, hotspots=hotspots, notes=outcome.notes,
+        final=final,
+        accepted=accepted,
+        rejected=rejected,
+        hotspots=hotspots,
+        notes=outcome.notes,
         cost=ledger.summary(accepted=len(accepted)) if ledger else None,
-        review=[f"{c.edit.title}: {n.removeprefix('review: ')}" for c in outcome.candidates
-                if c.id in state.accepted for n in c.notes if n.startswith("review: ")],
+        review=[
+            f"{c.edit.title}: {n.removeprefix('review: ')}"
+            for c in outcome.candidates
+            if c.id in state.accepted
+            for n in c.notes
+            if n.startswith("review: ")
+        ],
     )
 
 
@@ -82,7 +103,9 @@ def write_outputs(report: Report, patch: str, store: RunStore) -> Report:
         plot_verdict(report.final, store.dir / "plots" / "final.png", ("baseline", "best"))
     for line in report.accepted:
         if line.verdict:
-            plot_verdict(line.verdict, store.dir / "plots" / f"{line.candidate}.png", ("parent", "candidate"))
+            plot_verdict(
+                line.verdict, store.dir / "plots" / f"{line.candidate}.png", ("parent", "candidate")
+            )
     store.write_text("report.json", report.model_dump_json(indent=2))
     store.write_text("report.md", render_markdown(report))
     return report
@@ -94,21 +117,31 @@ def headline(report: Report) -> str:
         return "No verified speedup: no edit passed every judge."
     if final is None:
         return f"{len(report.accepted)} edit(s) accepted, but the final measurement failed."
-    return (f"Verified speedup {final.speedup:.2f}x ({final.confidence:.1%} CI {final.ci_low:.2f}-{final.ci_high:.2f}, "
-            f"p={final.p_value:.1g}, {final.outcome}): median {report.baseline_seconds:.3f}s -> "
-            f"{report.best_seconds:.3f}s with {len(report.accepted)} edit(s).")
+    return (
+        f"Verified speedup {final.speedup:.2f}x ({final.confidence:.1%} CI {final.ci_low:.2f}-{final.ci_high:.2f}, "
+        f"p={final.p_value:.1g}, {final.outcome}): median {report.baseline_seconds:.3f}s -> "
+        f"{report.best_seconds:.3f}s with {len(report.accepted)} edit(s)."
+    )
 
 
 def render_markdown(report: Report) -> str:
-    out = [f"# perfsmith run {report.run_id}", "", f"**{headline(report)}**", "",
-           f"- repository: `{report.repo}` at `{report.base_commit[:12]}`",
-           f"- workload: `{report.bench}`", f"- tests: `{report.test}`",
-           f"- proposer: {report.proposer}; rounds: {report.rounds}; time: {report.elapsed_seconds:.0f}s",
-           f"- stopped: {report.stop_reason}"]
+    out = [
+        f"# perfsmith run {report.run_id}",
+        "",
+        f"**{headline(report)}**",
+        "",
+        f"- repository: `{report.repo}` at `{report.base_commit[:12]}`",
+        f"- workload: `{report.bench}`",
+        f"- tests: `{report.test}`",
+        f"- proposer: {report.proposer}; rounds: {report.rounds}; time: {report.elapsed_seconds:.0f}s",
+        f"- stopped: {report.stop_reason}",
+    ]
     if report.final:
         f = report.final
-        out.append(f"- final comparison: {f.summary()}; samples baseline/best: "
-                   f"{len(f.a_samples)}/{len(f.b_samples)}; {f.seconds_spent:.0f}s spent")
+        out.append(
+            f"- final comparison: {f.summary()}; samples baseline/best: "
+            f"{len(f.a_samples)}/{len(f.b_samples)}; {f.seconds_spent:.0f}s spent"
+        )
     if report.patch:
         out.append(f"- patch: `{report.patch}` (applies with `git apply` on the base commit)")
     if report.final:
@@ -119,10 +152,18 @@ def render_markdown(report: Report) -> str:
     out += ["", "## Rejected candidates", ""]
     out += _table(report.rejected, accepted=False) if report.rejected else ["None."]
     if report.hotspots:
-        out += ["", "## Hotspots at the start (self % of workload samples)", "",
-                "| function | where | self % | total % |", "|---|---|---:|---:|"]
-        out += [f"| `{h.function}` | {h.file}:{h.start_line}-{h.end_line} | {h.self_percent:.1f} | "
-                f"{h.total_percent:.1f} |" for h in report.hotspots]
+        out += [
+            "",
+            "## Hotspots at the start (self % of workload samples)",
+            "",
+            "| function | where | self % | total % |",
+            "|---|---|---:|---:|",
+        ]
+        out += [
+            f"| `{h.function}` | {h.file}:{h.start_line}-{h.end_line} | {h.self_percent:.1f} | "
+            f"{h.total_percent:.1f} |"
+            for h in report.hotspots
+        ]
     if report.review:
         out += ["", "## For the reviewer", ""] + [f"- {r}" for r in report.review]
     if report.cost:
@@ -134,11 +175,21 @@ def render_markdown(report: Report) -> str:
 
 def _line(c: Candidate) -> EditLine:
     v = c.verdict
-    return EditLine(candidate=c.id, title=c.edit.title, where=f"{c.edit.file}:{c.edit.function}",
-                    rule=c.edit.rule, proposer=c.edit.proposer, status=c.status, reason=c.reason,
-                    rationale=c.edit.rationale, speedup=v.speedup if v else None,
-                    ci_low=v.ci_low if v else None, ci_high=v.ci_high if v else None,
-                    p_value=v.p_value if v else None, verdict=v)
+    return EditLine(
+        candidate=c.id,
+        title=c.edit.title,
+        where=f"{c.edit.file}:{c.edit.function}",
+        rule=c.edit.rule,
+        proposer=c.edit.proposer,
+        status=c.status,
+        reason=c.reason,
+        rationale=c.edit.rationale,
+        speedup=v.speedup if v else None,
+        ci_low=v.ci_low if v else None,
+        ci_high=v.ci_high if v else None,
+        p_value=v.p_value if v else None,
+        verdict=v,
+    )
 
 
 def _samples(verdict: SpeedVerdict | None) -> str:
@@ -148,9 +199,14 @@ def _samples(verdict: SpeedVerdict | None) -> str:
 def _table(lines: list[EditLine], accepted: bool) -> list[str]:
     if accepted:
         rows = ["| edit | where | why | speedup (CI) | p | samples |", "|---|---|---|---|---|---|"]
-        rows += [f"| {e.title} | `{e.where}` | {e.rationale} | {e.speedup:.3f} ({e.ci_low:.3f}-{e.ci_high:.3f}) "
-                 f"| {e.p_value:.2g} | {_samples(e.verdict)} |" for e in lines]
+        rows += [
+            f"| {e.title} | `{e.where}` | {e.rationale} | {e.speedup:.3f} ({e.ci_low:.3f}-{e.ci_high:.3f}) "
+            f"| {e.p_value:.2g} | {_samples(e.verdict)} |"
+            for e in lines
+        ]
         return rows
     rows = ["| edit | where | status | reason |", "|---|---|---|---|"]
-    rows += [f"| {e.title} | `{e.where}` | {e.status} | {e.reason.replace('|', '/')} |" for e in lines]
+    rows += [
+        f"| {e.title} | `{e.where}` | {e.status} | {e.reason.replace('|', '/')} |" for e in lines
+    ]
     return rows

@@ -51,7 +51,12 @@ def build_proposer(config: OptimizeConfig, ledger: Ledger | None = None) -> Prop
             model = build_chat_model(config.model, base_url=config.base_url)
         except ModelConfigError as exc:
             raise ConfigError(str(exc)) from None
-        return LLMProposer(model, samples=config.samples, ledger=ledger,
-                           max_cost=config.max_cost, max_tokens=config.max_tokens)
+        return LLMProposer(
+            model,
+            samples=config.samples,
+            ledger=ledger,
+            max_cost=config.max_cost,
+            max_tokens=config.max_tokens,
+        )
     proposer: Proposer = resolve("proposer", name, {})()
     return proposer

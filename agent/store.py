@@ -49,7 +49,9 @@ class RunStore:
 
     # records -------------------------------------------------------------
     def save_profile(self, round_no: int, profile: Profile) -> None:
-        _write_atomic(self.dir / "profiles" / f"round-{round_no}.json", profile.model_dump_json(indent=2))
+        _write_atomic(
+            self.dir / "profiles" / f"round-{round_no}.json", profile.model_dump_json(indent=2)
+        )
 
     def save_candidate(self, candidate: Candidate) -> None:
         base = self.dir / "candidates" / candidate.id
@@ -58,7 +60,10 @@ class RunStore:
         _write_atomic(base.with_suffix(".json"), candidate.model_dump_json(indent=2))
 
     def candidates(self) -> list[Candidate]:
-        found = [Candidate.model_validate_json(p.read_text()) for p in (self.dir / "candidates").glob("*.json")]
+        found = [
+            Candidate.model_validate_json(p.read_text())
+            for p in (self.dir / "candidates").glob("*.json")
+        ]
         return sorted(found, key=lambda c: (c.round, c.id))
 
     def save_record(self, name: str, record: BaseModel) -> None:

@@ -11,8 +11,13 @@ from profilers.api import Hotspot, Profile
 MIN_SELF_PERCENT = 1.0  # below this an edit cannot move the workload measurably
 
 
-def pick_targets(profile: Profile, workspace: Path, count: int, bench_command: str,
-                 only: frozenset[str] | None = None) -> list[Target]:
+def pick_targets(
+    profile: Profile,
+    workspace: Path,
+    count: int,
+    bench_command: str,
+    only: frozenset[str] | None = None,
+) -> list[Target]:
     """The `count` hottest functions an edit may change (tests and the workload itself are off limits)."""
     targets: list[Target] = []
     for spot in profile.hotspots:

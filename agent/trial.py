@@ -56,8 +56,15 @@ def try_edit(
     def verdict(status: str, reason: str, **extra: object) -> Trial:
         if status != "accepted":
             shutil.rmtree(ws, ignore_errors=True)
-        cand = Candidate(id=candidate_id, round=round_no, edit=edit, parent=parent,
-                         status=status, reason=reason, **extra)  # type: ignore[arg-type]
+        cand = Candidate(
+            id=candidate_id,
+            round=round_no,
+            edit=edit,
+            parent=parent,
+            status=status,
+            reason=reason,
+            **extra,
+        )  # type: ignore[arg-type]
         return Trial(cand, ws if status == "accepted" else None)
 
     ws = scratch / candidate_id
@@ -68,7 +75,9 @@ def try_edit(
     try:
         written = apply_edit(edit, ws)
     except EditError as exc:
-        return verdict("stale" if parent != "baseline" else "rejected", f"edit does not apply: {exc}")
+        return verdict(
+            "stale" if parent != "baseline" else "rejected", f"edit does not apply: {exc}"
+        )
     if error := _syntax_error(written, ws):
         return verdict("rejected", error)
     diff = workspace.diff(ws)
@@ -79,8 +88,14 @@ def try_edit(
     progress("tests")
     tests = run_tests(judges.sandbox, judges.test_command, ws, judges.test_timeout)
     if not tests.passed:
-        return verdict("rejected", tests.reason, diff=diff, tests_seconds=tests.seconds,
-                       output_tail=tests.output_tail, notes=flags)
+        return verdict(
+            "rejected",
+            tests.reason,
+            diff=diff,
+            tests_seconds=tests.seconds,
+            output_tail=tests.output_tail,
+            notes=flags,
+        )
 
     progress("output and timing")
     best = WorkloadRunner(judges.sandbox, judges.workload, parent_workspace)

@@ -50,9 +50,17 @@ def print_summary(report: Report, console: Console) -> None:
     for column in ("edit", "where", "speedup", "CI", "p"):
         table.add_column(column)
     for e in report.accepted:
-        table.add_row(e.title, e.where, f"{e.speedup:.3f}x", f"{e.ci_low:.3f}-{e.ci_high:.3f}", f"{e.p_value:.1g}")
+        table.add_row(
+            e.title,
+            e.where,
+            f"{e.speedup:.3f}x",
+            f"{e.ci_low:.3f}-{e.ci_high:.3f}",
+            f"{e.p_value:.1g}",
+        )
     if report.accepted:
         console.print(table)
     rejected = len(report.rejected)
-    console.print(f"{rejected} candidate(s) rejected (reasons in report.md). Stopped: {report.stop_reason}.")
+    console.print(
+        f"{rejected} candidate(s) rejected (reasons in report.md). Stopped: {report.stop_reason}."
+    )
     console.print(f"[bold]{headline(report)}[/]")

@@ -23,7 +23,9 @@ class ColdRunGuard:
         self.workspace, self.pristine = workspace, pristine
         compileall.compile_dir(str(workspace), quiet=2, force=False, workers=1)
         self.manifest = _manifest(workspace)
-        shutil.copytree(workspace, pristine, symlinks=True, ignore=shutil.ignore_patterns(*SKIP_DIRS))
+        shutil.copytree(
+            workspace, pristine, symlinks=True, ignore=shutil.ignore_patterns(*SKIP_DIRS)
+        )
 
     def restore(self) -> list[str]:
         """Undo the last sample's writes. Returns the paths that had to be removed or restored."""

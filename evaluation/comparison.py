@@ -51,8 +51,15 @@ class Comparison(BaseModel):
     notes: list[str] = []
 
 
-def run_comparison(a: WorkloadRunner, b: WorkloadRunner, policy: SamplingPolicy, scratch: Path,
-                   instructions: bool = False, cold_run: bool = True, pin: bool = True) -> Comparison:
+def run_comparison(
+    a: WorkloadRunner,
+    b: WorkloadRunner,
+    policy: SamplingPolicy,
+    scratch: Path,
+    instructions: bool = False,
+    cold_run: bool = True,
+    pin: bool = True,
+) -> Comparison:
     """Is B faster than A? Raises WorkloadError when either side fails to run.
     With cold_run off (commands run in the user's own directory) files are never restored.
     With pin, both sides' runs are pinned to a core that is idle when the comparison starts."""
@@ -72,14 +79,29 @@ def run_comparison(a: WorkloadRunner, b: WorkloadRunner, policy: SamplingPolicy,
             notes.append("commands ran in place: the cold-run guard was off")
         if core is not None:
             notes.append(f"timed runs pinned to CPU {core}, idle when the comparison started")
-        left = sorted((guarded_a.left_behind | guarded_b.left_behind) if guarded_a and guarded_b else [])
+        left = sorted(
+            (guarded_a.left_behind | guarded_b.left_behind) if guarded_a and guarded_b else []
+        )
         if left:
             shown = ", ".join(left[:3]) + (" …" if len(left) > 3 else "")
-            notes.append(f"the workload writes files ({shown}); each sample started from the original files")
-        counts = (count_instructions(a.sandbox, a.workload.command, a.workspace),
-                  count_instructions(b.sandbox, b.workload.command, b.workspace)) if instructions else (None, None)
-        return Comparison(output=output, verdict=verdict, instructions_a=counts[0], instructions_b=counts[1],
-                          notes=notes)
+            notes.append(
+                f"the workload writes files ({shown}); each sample started from the original files"
+            )
+        counts = (
+            (
+                count_instructions(a.sandbox, a.workload.command, a.workspace),
+                count_instructions(b.sandbox, b.workload.command, b.workspace),
+            )
+            if instructions
+            else (None, None)
+        )
+        return Comparison(
+            output=output,
+            verdict=verdict,
+            instructions_a=counts[0],
+            instructions_b=counts[1],
+            notes=notes,
+        )
     finally:
         for guard in (guarded_a, guarded_b):
             if guard is not None:

@@ -24,7 +24,9 @@ def run_tests(sandbox: Sandbox, command: str, workspace: Path, timeout: float) -
     result = sandbox.run(command, workspace, limits=Limits(wall_seconds=timeout))
     tail = (result.stdout + result.stderr)[-4000:]
     if result.ok:
-        return TestOutcome(passed=True, reason="tests passed", seconds=result.wall_seconds, output_tail=tail)
+        return TestOutcome(
+            passed=True, reason="tests passed", seconds=result.wall_seconds, output_tail=tail
+        )
     if result.ending == "exit" and result.returncode == PYTEST_NO_TESTS:
         reason = "the test command collected no tests"
     else:

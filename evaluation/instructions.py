@@ -29,19 +29,31 @@ class InstructionCount(BaseModel):
     note: str = ""
 
 
-def count_instructions(sandbox: Sandbox, command: str, workspace: Path, timeout: float = 1800.0) -> InstructionCount:
+def count_instructions(
+    sandbox: Sandbox, command: str, workspace: Path, timeout: float = 1800.0
+) -> InstructionCount:
     valgrind = shutil.which("valgrind")
     if valgrind is None:
         return InstructionCount(instructions=None, processes=0, note="valgrind is not installed")
     out_dir = workspace / SCRATCH
     out_dir.mkdir(parents=True, exist_ok=True)
-    wrapped = (f"{valgrind} --tool=callgrind --trace-children=yes --quiet "
-               f"--callgrind-out-file={SCRATCH}/out.%p -- /bin/sh -c {shlex.quote(command)}")
+    wrapped = (
+        f"{valgrind} --tool=callgrind --trace-children=yes --quiet "
+        f"--callgrind-out-file={SCRATCH}/out.%p -- /bin/sh -c {shlex.quote(command)}"
+    )
     try:
-        result = sandbox.run(wrapped, workspace, limits=Limits(wall_seconds=timeout, memory_bytes=None))
-        totals = [int(m) for f in out_dir.glob("out.*") for m in TOTALS.findall(f.read_text(errors="replace"))]
+        result = sandbox.run(
+            wrapped, workspace, limits=Limits(wall_seconds=timeout, memory_bytes=None)
+        )
+        totals = [
+            int(m)
+            for f in out_dir.glob("out.*")
+            for m in TOTALS.findall(f.read_text(errors="replace"))
+        ]
     finally:
         shutil.rmtree(workspace / ".perfsmith-scratch", ignore_errors=True)
     if not result.ok:
-        return InstructionCount(instructions=None, processes=len(totals), note=f"callgrind run {result.describe()}")
+        return InstructionCount(
+            instructions=None, processes=len(totals), note=f"callgrind run {result.describe()}"
+        )
     return InstructionCount(instructions=sum(totals), processes=len(totals))

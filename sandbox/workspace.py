@@ -16,8 +16,22 @@ from pathlib import Path
 import git
 
 # Files a run creates in a workspace that are never part of a patch.
-SCRATCH = ["__pycache__/", "*.pyc", ".pytest_cache/", ".perfsmith/", ".perfsmith-scratch/", "*.egg-info/"]
-_IDENTITY = ["-c", "user.name=perfsmith", "-c", "user.email=perfsmith@localhost", "-c", "commit.gpgsign=false"]
+SCRATCH = [
+    "__pycache__/",
+    "*.pyc",
+    ".pytest_cache/",
+    ".perfsmith/",
+    ".perfsmith-scratch/",
+    "*.egg-info/",
+]
+_IDENTITY = [
+    "-c",
+    "user.name=perfsmith",
+    "-c",
+    "user.email=perfsmith@localhost",
+    "-c",
+    "commit.gpgsign=false",
+]
 
 
 class RepoError(Exception):
@@ -38,14 +52,18 @@ def inspect_repo(path: Path) -> RepoInfo:
     try:
         repo = git.Repo(path, search_parent_directories=True)
     except (git.InvalidGitRepositoryError, git.NoSuchPathError):
-        raise RepoError(f"{path} is not a git repository (perfsmith diffs against a commit: run `git init` and commit first)") from None
+        raise RepoError(
+            f"{path} is not a git repository (perfsmith diffs against a commit: run `git init` and commit first)"
+        ) from None
     if repo.bare or repo.working_tree_dir is None:
         raise RepoError(f"{path} is a bare git repository; point perfsmith at a checkout")
     try:
         head = repo.head.commit.hexsha
     except ValueError:
         raise RepoError(f"{path} has no commits yet; commit the code to optimize first") from None
-    return RepoInfo(Path(repo.working_tree_dir).resolve(), head, repo.is_dirty(untracked_files=True))
+    return RepoInfo(
+        Path(repo.working_tree_dir).resolve(), head, repo.is_dirty(untracked_files=True)
+    )
 
 
 def snapshot(repo: RepoInfo, dest: Path, include_uncommitted: bool) -> Path:
@@ -71,7 +89,9 @@ def snapshot(repo: RepoInfo, dest: Path, include_uncommitted: bool) -> Path:
 
 def clone(src: Path, dest: Path) -> Path:
     """An independent copy of a workspace (its git history included)."""
-    shutil.copytree(src, dest, symlinks=True, ignore=shutil.ignore_patterns("__pycache__", ".pytest_cache"))
+    shutil.copytree(
+        src, dest, symlinks=True, ignore=shutil.ignore_patterns("__pycache__", ".pytest_cache")
+    )
     return dest
 
 
@@ -91,7 +111,9 @@ def _export_commit(repo: RepoInfo, dest: Path) -> None:
     with tempfile.TemporaryDirectory() as tmp:
         env = {**os.environ, "GIT_INDEX_FILE": str(Path(tmp) / "index")}
         for args in (["read-tree", repo.head], ["checkout-index", "-a", "-f", f"--prefix={dest}/"]):
-            done = subprocess.run(["git", "-C", str(repo.root), *args], env=env, capture_output=True, text=True)
+            done = subprocess.run(
+                ["git", "-C", str(repo.root), *args], env=env, capture_output=True, text=True
+            )
             if done.returncode != 0:
                 raise RepoError(f"git {args[0]} failed: {done.stderr.strip()}")
 

@@ -7,7 +7,9 @@ import pytest
 
 
 def git(cwd: Path, *args: str) -> str:
-    return subprocess.run(["git", "-C", str(cwd), *args], check=True, capture_output=True, text=True).stdout
+    return subprocess.run(
+        ["git", "-C", str(cwd), *args], check=True, capture_output=True, text=True
+    ).stdout
 
 
 def make_repo(root: Path, files: dict[str, str]) -> Path:
@@ -23,4 +25,6 @@ def make_repo(root: Path, files: dict[str, str]) -> Path:
 
 @pytest.fixture
 def small_repo(tmp_path: Path) -> Path:
-    return make_repo(tmp_path / "repo", {"pkg/mod.py": "def f():\n    return 1\n", "README": "hi\n"})
+    return make_repo(
+        tmp_path / "repo", {"pkg/mod.py": "def f():\n    return 1\n", "README": "hi\n"}
+    )

@@ -25,7 +25,10 @@ BUDGET = "rounds=2,candidates=12,minutes=12"
 
 def fingerprint(repo: Path) -> dict[str, str]:
     """Tracked files' bytes, the index, every ref and HEAD."""
-    files = {p: hashlib.sha256((repo / p).read_bytes()).hexdigest() for p in git(repo, "ls-files").split()}
+    files = {
+        p: hashlib.sha256((repo / p).read_bytes()).hexdigest()
+        for p in git(repo, "ls-files").split()
+    }
     return {
         **files,
         "<index>": hashlib.sha256((repo / ".git/index").read_bytes()).hexdigest(),
@@ -42,8 +45,12 @@ def demo(tmp_path: Path) -> Path:
 
 def test_demo_run_delivers_a_verified_patch(demo: Path, tmp_path: Path) -> None:
     before = fingerprint(demo)
-    done = subprocess.run([*PERFSMITH, "optimize", str(demo), "--budget", BUDGET],
-                          capture_output=True, text=True, timeout=1500)
+    done = subprocess.run(
+        [*PERFSMITH, "optimize", str(demo), "--budget", BUDGET],
+        capture_output=True,
+        text=True,
+        timeout=1500,
+    )
     assert done.returncode == 0, done.stderr[-3000:]
     assert fingerprint(demo) == before
     (run,) = (demo / ".perfsmith/runs").iterdir()
@@ -56,8 +63,13 @@ def test_demo_run_delivers_a_verified_patch(demo: Path, tmp_path: Path) -> None:
     copy = tmp_path / "check"
     git(tmp_path, "clone", "-q", str(demo), str(copy))
     git(copy, "apply", str(run / "best.patch"))
-    tests = subprocess.run([sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider"], cwd=copy,
-                           capture_output=True, text=True, env={**os.environ, "PYTEST_DISABLE_PLUGIN_AUTOLOAD": "1"})
+    tests = subprocess.run(
+        [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider"],
+        cwd=copy,
+        capture_output=True,
+        text=True,
+        env={**os.environ, "PYTEST_DISABLE_PLUGIN_AUTOLOAD": "1"},
+    )
     assert tests.returncode == 0, tests.stdout[-2000:]
     assert "## Accepted edits" in (run / "report.md").read_text()
     assert (run / "plots" / "final.png").stat().st_size > 1000
@@ -66,8 +78,12 @@ def test_demo_run_delivers_a_verified_patch(demo: Path, tmp_path: Path) -> None:
 def test_killed_run_changes_nothing_and_resume_finishes_it(demo: Path) -> None:
     before = fingerprint(demo)
     runs = demo / ".perfsmith/runs"
-    proc = subprocess.Popen([*PERFSMITH, "optimize", str(demo), "--budget", BUDGET],
-                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True)
+    proc = subprocess.Popen(
+        [*PERFSMITH, "optimize", str(demo), "--budget", BUDGET],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+        start_new_session=True,
+    )
     try:
         judged = _wait_for_candidates(runs, proc)
     finally:
@@ -78,15 +94,22 @@ def test_killed_run_changes_nothing_and_resume_finishes_it(demo: Path) -> None:
     saved = {p.name: p.read_bytes() for p in (run / "candidates").glob("*.json")}
     assert len(saved) >= len(judged) >= 1
 
-    done = subprocess.run([*PERFSMITH, "optimize", str(demo), "--resume", run.name],
-                          capture_output=True, text=True, timeout=1500)
+    done = subprocess.run(
+        [*PERFSMITH, "optimize", str(demo), "--resume", run.name],
+        capture_output=True,
+        text=True,
+        timeout=1500,
+    )
     assert done.returncode == 0, done.stderr[-3000:]
     assert fingerprint(demo) == before
     # Candidates judged before the kill are reused, not judged again.
     for name, data in saved.items():
         assert (run / "candidates" / name).read_bytes() == data
-    titles = [json.loads(line)["message"] for line in (run / "events.jsonl").read_text().splitlines()
-              if json.loads(line)["kind"] == "candidate"]
+    titles = [
+        json.loads(line)["message"]
+        for line in (run / "events.jsonl").read_text().splitlines()
+        if json.loads(line)["kind"] == "candidate"
+    ]
     assert len(titles) == len(set(titles)) or len(titles) == len({*titles})
     state = json.loads((run / "run.json").read_text())
     assert state["finished"] is True

@@ -57,13 +57,18 @@ def test_bad_budget_flag(tmp_path: Path) -> None:
 @pytest.mark.parametrize(
     ("files", "bench", "expected"),
     [
-        ({**GOOD, "tests/test_calc.py": "def test_no():\n    assert 1 == 2\n"}, "python bench.py",
-         "baseline tests do not pass"),
+        (
+            {**GOOD, "tests/test_calc.py": "def test_no():\n    assert 1 == 2\n"},
+            "python bench.py",
+            "baseline tests do not pass",
+        ),
         (GOOD, "python missing_bench.py", "the workload fails at baseline"),
     ],
     ids=["failing-tests", "failing-workload"],
 )
-def test_broken_baseline_stops_with_a_report(tmp_path: Path, files: dict[str, str], bench: str, expected: str) -> None:
+def test_broken_baseline_stops_with_a_report(
+    tmp_path: Path, files: dict[str, str], bench: str, expected: str
+) -> None:
     repo = make_repo(tmp_path / "r", files)
     done = perfsmith("optimize", str(repo), "--bench", bench, "--out", str(tmp_path / "runs"))
     assert done.returncode == 2, done.stderr

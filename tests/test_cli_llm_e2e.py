@@ -14,7 +14,7 @@ from tasks.demo import materialize
 
 pytestmark = pytest.mark.e2e
 
-RANK_FIX = '''TITLE: Rank customers by sorting once instead of counting for each
+RANK_FIX = """TITLE: Rank customers by sorting once instead of counting for each
 RATIONALE: Counting richer customers for every customer is O(n^2); a customer's rank is one plus
 the index of the first occurrence of its total in the totals sorted descending.
 
@@ -30,8 +30,8 @@ shoplog/reports.py
         first_index.setdefault(total, i)
     return {key: 1 + first_index[total] for key, total in spend.items()}
 >>>>>>> REPLACE
-'''
-BREAKS_TESTS = '''TITLE: Approximate daily revenue
+"""
+BREAKS_TESTS = """TITLE: Approximate daily revenue
 RATIONALE: wrong on purpose.
 
 shoplog/reports.py
@@ -40,7 +40,7 @@ shoplog/reports.py
 =======
         result.append((day, total + 1))
 >>>>>>> REPLACE
-'''
+"""
 
 
 def test_scripted_model_reaches_the_algorithmic_fix(tmp_path: Path) -> None:
@@ -48,9 +48,20 @@ def test_scripted_model_reaches_the_algorithmic_fix(tmp_path: Path) -> None:
     replies = tmp_path / "replies.json"
     replies.write_text(json.dumps(["I think the code is fine.", RANK_FIX, BREAKS_TESTS]))
     done = subprocess.run(
-        [sys.executable, "-c", "from agent.cli import main; main()", "optimize", str(demo),
-         "--model", f"scripted:{replies}", "--budget", "rounds=1,minutes=10"],
-        capture_output=True, text=True, timeout=1200,
+        [
+            sys.executable,
+            "-c",
+            "from agent.cli import main; main()",
+            "optimize",
+            str(demo),
+            "--model",
+            f"scripted:{replies}",
+            "--budget",
+            "rounds=1,minutes=10",
+        ],
+        capture_output=True,
+        text=True,
+        timeout=1200,
     )
     assert done.returncode == 0, done.stderr[-3000:]
     (run,) = (demo / ".perfsmith/runs").iterdir()

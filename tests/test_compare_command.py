@@ -26,11 +26,16 @@ else:
 
 
 def compare(*args: str, cwd: Path | None = None) -> subprocess.CompletedProcess[str]:
-    return subprocess.run([*PERFSMITH, "compare", *args], capture_output=True, text=True, cwd=cwd, timeout=300)
+    return subprocess.run(
+        [*PERFSMITH, "compare", *args], capture_output=True, text=True, cwd=cwd, timeout=300
+    )
 
 
 def two_commits(tmp_path: Path, first: str, second: str) -> Path:
-    repo = make_repo(tmp_path / "r", {"work.py": first, "pyproject.toml": '[tool.perfsmith]\nbench = "python work.py"\n'})
+    repo = make_repo(
+        tmp_path / "r",
+        {"work.py": first, "pyproject.toml": '[tool.perfsmith]\nbench = "python work.py"\n'},
+    )
     (repo / "work.py").write_text(second)
     git(repo, "-c", "user.name=t", "-c", "user.email=t@t", "commit", "-qam", "second")
     return repo
@@ -39,7 +44,9 @@ def two_commits(tmp_path: Path, first: str, second: str) -> Path:
 def test_two_commands_in_place(tmp_path: Path) -> None:
     (tmp_path / "slow.py").write_text(SLOW)
     (tmp_path / "fast.py").write_text(FAST)
-    done = compare("--a", "python slow.py", "--b", "python fast.py", "--json", "--seconds", "30", cwd=tmp_path)
+    done = compare(
+        "--a", "python slow.py", "--b", "python fast.py", "--json", "--seconds", "30", cwd=tmp_path
+    )
     assert done.returncode == 0, done.stderr
     result = json.loads(done.stdout)
     assert result["verdict"]["outcome"] == "faster" and result["verdict"]["ci_low"] > 1.02

@@ -17,15 +17,15 @@ from sandbox import workspace
 from sandbox.local import LocalSandbox
 from sandbox.workspace import inspect_repo
 
-SLOW = '''def total(n):
+SLOW = """def total(n):
     acc = 0
     for i in range(n):
         acc += i * i
     return acc
-'''
-FAST = '''def total(n):
+"""
+FAST = """def total(n):
     return (n - 1) * n * (2 * n - 1) // 6
-'''
+"""
 FILES = {
     "calc.py": SLOW,
     "bench.py": "from calc import total\nfor _ in range(6):\n    x = total(300_000)\nprint(x)\n",
@@ -44,11 +44,23 @@ class FixedProposer:
     def __init__(self) -> None:
         self.calls = 0
 
-    def propose(self, target: Target, context: ProposalContext, feedback: list[Feedback]) -> list[Edit]:
+    def propose(
+        self, target: Target, context: ProposalContext, feedback: list[Feedback]
+    ) -> list[Edit]:
         self.calls += 1
         assert target.hotspot.function == "total" and "acc += i * i" in target.source
-        make = lambda rule, reps: Edit(proposer="fixed", rule=rule, title=rule, rationale="test",  # noqa: E731
-                                       file="calc.py", function="total", replacements=reps)
+
+        def make(rule: str, reps: list[Replacement]) -> Edit:
+            return Edit(
+                proposer="fixed",
+                rule=rule,
+                title=rule,
+                rationale="test",
+                file="calc.py",
+                function="total",
+                replacements=reps,
+            )
+
         return [
             make("syntax", rep("acc = 0", "acc = (")),
             make("tests-fail", rep("acc += i * i", "acc += i")),
@@ -60,17 +72,39 @@ class FixedProposer:
         ]
 
 
-def run_loop(tmp_path: Path, proposer: FixedProposer, rounds: int = 1) -> tuple[Optimizer, RunStore, object]:
+def run_loop(
+    tmp_path: Path, proposer: FixedProposer, rounds: int = 1
+) -> tuple[Optimizer, RunStore, object]:
     repo = make_repo(tmp_path / "repo", FILES)
     info = inspect_repo(repo)
-    config = OptimizeConfig(bench="python bench.py", test="python -m pytest -q -p no:cacheprovider",
-                            budget={"rounds": rounds, "minutes": 5}, measure_seconds=20, hotspots=1)
+    config = OptimizeConfig(
+        bench="python bench.py",
+        test="python -m pytest -q -p no:cacheprovider",
+        budget={"rounds": rounds, "minutes": 5},
+        measure_seconds=20,
+        hotspots=1,
+    )
     store = RunStore(tmp_path / "run")
-    state = RunState(run_id="t", repo=repo, base_commit=info.head, config=config.model_dump(mode="json"),
-                     started_at=time.time())
-    baseline = workspace.snapshot(info, tmp_path / "scratch" / "baseline", include_uncommitted=False)
-    optimizer = Optimizer(config, state, store, LocalSandbox(), get_profiler("auto"), proposer,
-                          tmp_path / "scratch", lambda kind, msg: None)
+    state = RunState(
+        run_id="t",
+        repo=repo,
+        base_commit=info.head,
+        config=config.model_dump(mode="json"),
+        started_at=time.time(),
+    )
+    baseline = workspace.snapshot(
+        info, tmp_path / "scratch" / "baseline", include_uncommitted=False
+    )
+    optimizer = Optimizer(
+        config,
+        state,
+        store,
+        LocalSandbox(),
+        get_profiler("auto"),
+        proposer,
+        tmp_path / "scratch",
+        lambda kind, msg: None,
+    )
     return optimizer, store, optimizer.run(baseline)
 
 
@@ -102,7 +136,15 @@ def test_failing_baseline_tests_stop_the_run(tmp_path: Path) -> None:
     state = RunState(run_id="t", repo=repo, base_commit=info.head)
     baseline = workspace.snapshot(info, tmp_path / "s" / "baseline", include_uncommitted=False)
     proposer = FixedProposer()
-    outcome = Optimizer(config, state, store, LocalSandbox(), get_profiler("auto"), proposer,
-                        tmp_path / "s", lambda k, m: None).run(baseline)
+    outcome = Optimizer(
+        config,
+        state,
+        store,
+        LocalSandbox(),
+        get_profiler("auto"),
+        proposer,
+        tmp_path / "s",
+        lambda k, m: None,
+    ).run(baseline)
     assert "baseline tests do not pass" in outcome.state.stop_reason
     assert proposer.calls == 0 and outcome.candidates == []

@@ -25,28 +25,49 @@ from sandbox.workspace import inspect_repo
 
 
 def reply(title: str, search: str, replace: str) -> str:
-    return (f"TITLE: {title}\nRATIONALE: test\n\ncalc.py\n<<<<<<< SEARCH\n{search}=======\n"
-            f"{replace}>>>>>>> REPLACE\n")
+    return (
+        f"TITLE: {title}\nRATIONALE: test\n\ncalc.py\n<<<<<<< SEARCH\n{search}=======\n"
+        f"{replace}>>>>>>> REPLACE\n"
+    )
 
 
 BROKEN = reply("Add less", "        acc += i * i\n", "        acc += i\n")
-BROKEN_AGAIN = reply("Add less, commented", "        acc += i * i\n", "        acc += i  # same program\n")
+BROKEN_AGAIN = reply(
+    "Add less, commented", "        acc += i * i\n", "        acc += i  # same program\n"
+)
 REPAIRED = reply("Closed form", SLOW, FAST)
 
 
-def run(tmp_path: Path, replies: list[str], **config: object) -> tuple[Optimizer, RunStore, ScriptedChatModel]:
+def run(
+    tmp_path: Path, replies: list[str], **config: object
+) -> tuple[Optimizer, RunStore, ScriptedChatModel]:
     repo = make_repo(tmp_path / "repo", FILES)
     info = inspect_repo(repo)
-    settings = OptimizeConfig(bench="python bench.py", budget={"rounds": 1, "minutes": 5},
-                              measure_seconds=20, hotspots=1, model="scripted:x", **config)  # type: ignore[arg-type]
+    settings = OptimizeConfig(
+        bench="python bench.py",
+        budget={"rounds": 1, "minutes": 5},
+        measure_seconds=20,
+        hotspots=1,
+        model="scripted:x",
+        **config,
+    )  # type: ignore[arg-type]
     store = RunStore(tmp_path / "run")
     state = RunState(run_id="t", repo=repo, base_commit=info.head, started_at=time.time())
     baseline = workspace.snapshot(info, tmp_path / "s" / "baseline", include_uncommitted=False)
     model = ScriptedChatModel(replies=replies)
     ledger = Ledger()
     proposer = LLMProposer(model, samples=settings.samples, ledger=ledger)
-    optimizer = Optimizer(settings, state, store, LocalSandbox(), get_profiler("auto"), proposer,
-                          tmp_path / "s", lambda k, m: None, ledger)
+    optimizer = Optimizer(
+        settings,
+        state,
+        store,
+        LocalSandbox(),
+        get_profiler("auto"),
+        proposer,
+        tmp_path / "s",
+        lambda k, m: None,
+        ledger,
+    )
     optimizer.run(baseline)
     return optimizer, store, model
 
@@ -64,12 +85,19 @@ def test_a_broken_edit_gets_one_repair_with_the_failing_output(tmp_path: Path) -
     _, store, model = run(tmp_path, [BROKEN, REPAIRED])
     by_title = {c.edit.title: c for c in store.candidates()}
     assert by_title["Add less"].reason.startswith("tests failed")
-    assert by_title["Closed form"].status == "accepted" and by_title["Closed form"].edit.rule == "llm-repair"
+    assert (
+        by_title["Closed form"].status == "accepted"
+        and by_title["Closed form"].edit.rule == "llm-repair"
+    )
     repair_prompt = "\n".join(str(m.content) for m in model.received[-1])
-    assert "test_total" in repair_prompt and "assert" in repair_prompt  # the failing output was shown
+    assert (
+        "test_total" in repair_prompt and "assert" in repair_prompt
+    )  # the failing output was shown
     ledger = json.loads((store.dir / "ledger.json").read_text())
     assert ledger["summary"]["calls"] == 2
-    assert by_title["Closed form"].tokens > 0 and by_title["Add less"].tokens > 0  # cost in the tree
+    assert (
+        by_title["Closed form"].tokens > 0 and by_title["Add less"].tokens > 0
+    )  # cost in the tree
 
 
 def test_token_budget_stops_the_run_cleanly(tmp_path: Path) -> None:

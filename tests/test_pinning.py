@@ -19,7 +19,10 @@ def test_free_core_is_one_we_may_use_or_none() -> None:
 @pytest.mark.skipif(shutil.which("taskset") is None, reason="taskset (util-linux) not installed")
 def test_runs_are_pinned_to_the_given_core(tmp_path: Path) -> None:
     core = max(os.sched_getaffinity(0))
-    result = LocalSandbox().run("python -c 'import os; print(sorted(os.sched_getaffinity(0)))'", tmp_path,
-                                limits=Limits(cpus=(core,)))
+    result = LocalSandbox().run(
+        "python -c 'import os; print(sorted(os.sched_getaffinity(0)))'",
+        tmp_path,
+        limits=Limits(cpus=(core,)),
+    )
     assert result.ok, result.stderr
     assert result.stdout.strip() == f"[{core}]"

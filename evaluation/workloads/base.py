@@ -47,7 +47,9 @@ def run_checked(
     """Run `command` under the workload's time limit; a timeout is a WorkloadError (a
     censored sample, not a crash). Other endings are left to the caller to judge."""
     result = sandbox.run(
-        command, workspace, env=env,
+        command,
+        workspace,
+        env=env,
         limits=Limits(wall_seconds=workload.timeout_seconds, cpus=workload.cpus),
     )
     if result.ending == "timeout":
