@@ -10,6 +10,7 @@ from typing import Annotated, Any
 import typer
 from rich.console import Console
 
+from agent.bench_command import bench_command
 from agent.compare_command import compare_commands, compare_refs, print_comparison
 from agent.config import ConfigError, OptimizeConfig, load_config
 from agent.deliver import DeliveryError, apply_patch, commit_on_branch
@@ -256,6 +257,7 @@ def compare_cmd(
 
 
 app.command("pr")(pr_command)
+app.command("bench")(bench_command)
 
 
 def main() -> None:
