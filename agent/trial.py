@@ -11,11 +11,12 @@ import shutil
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from agent.edits import EditError, apply_edit
 from agent.gaming import review_flags
 from agent.guards import protected_reason
-from agent.records import Candidate, Edit
+from agent.records import Candidate, CandidateStatus, Edit
 from evaluation.compare import SamplingPolicy
 from evaluation.comparison import run_comparison
 from evaluation.correctness import run_tests
@@ -53,7 +54,7 @@ def try_edit(
     policy: SamplingPolicy,
     progress: Callable[[str], None] = lambda _: None,
 ) -> Trial:
-    def verdict(status: str, reason: str, **extra: object) -> Trial:
+    def verdict(status: CandidateStatus, reason: str, **extra: Any) -> Trial:
         if status != "accepted":
             shutil.rmtree(ws, ignore_errors=True)
         cand = Candidate(
@@ -64,7 +65,7 @@ def try_edit(
             status=status,
             reason=reason,
             **extra,
-        )  # type: ignore[arg-type]
+        )
         return Trial(cand, ws if status == "accepted" else None)
 
     ws = scratch / candidate_id
@@ -104,7 +105,11 @@ def try_edit(
         result = run_comparison(best, cand, policy, scratch / f"{candidate_id}-guard")
     except WorkloadError as exc:
         return verdict("rejected", str(exc), diff=diff, tests_seconds=tests.seconds)
-    common = {"diff": diff, "tests_seconds": tests.seconds, "notes": flags + result.notes}
+    common: dict[str, Any] = {
+        "diff": diff,
+        "tests_seconds": tests.seconds,
+        "notes": flags + result.notes,
+    }
     speed = result.verdict
     if speed is None:
         return verdict("rejected", result.output.detail, **common)

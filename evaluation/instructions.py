@@ -16,8 +16,8 @@ from pathlib import Path
 from pydantic import BaseModel, ConfigDict
 
 from sandbox.api import Limits, Sandbox
+from sandbox.workspace import scratch_folder
 
-SCRATCH = ".perfsmith-scratch/callgrind"
 TOTALS = re.compile(r"^totals:\s*(\d+)", re.MULTILINE)
 
 
@@ -35,13 +35,11 @@ def count_instructions(
     valgrind = shutil.which("valgrind")
     if valgrind is None:
         return InstructionCount(instructions=None, processes=0, note="valgrind is not installed")
-    out_dir = workspace / SCRATCH
-    out_dir.mkdir(parents=True, exist_ok=True)
-    wrapped = (
-        f"{valgrind} --tool=callgrind --trace-children=yes --quiet "
-        f"--callgrind-out-file={SCRATCH}/out.%p -- /bin/sh -c {shlex.quote(command)}"
-    )
-    try:
+    with scratch_folder(workspace, prefix="callgrind-") as out_dir:
+        wrapped = (
+            f"{valgrind} --tool=callgrind --trace-children=yes --quiet "
+            f"--callgrind-out-file={out_dir}/out.%p -- /bin/sh -c {shlex.quote(command)}"
+        )
         result = sandbox.run(
             wrapped, workspace, limits=Limits(wall_seconds=timeout, memory_bytes=None)
         )
@@ -50,8 +48,6 @@ def count_instructions(
             for f in out_dir.glob("out.*")
             for m in TOTALS.findall(f.read_text(errors="replace"))
         ]
-    finally:
-        shutil.rmtree(workspace / ".perfsmith-scratch", ignore_errors=True)
     if not result.ok:
         return InstructionCount(
             instructions=None, processes=len(totals), note=f"callgrind run {result.describe()}"

@@ -27,8 +27,8 @@ from typing import Any
 
 from profilers.api import Hotspot, LineSamples, Profile
 from profilers.source_map import Scope, SourceMap
+from sandbox.workspace import SCRATCH_DIR
 
-SCRATCH_DIR = ".perfsmith-scratch"
 # Folders inside a workspace whose code is installed, not written, by the project.
 NOT_REPO_DIRS = frozenset(
     {"site-packages", "dist-packages", ".venv", "venv", ".tox", ".nox", "__pypackages__", ".eggs"}

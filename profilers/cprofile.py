@@ -21,8 +21,8 @@ from pathlib import Path
 from profilers.api import Profile
 from profilers.attribution import Functions, Tally, rank
 from profilers.errors import ProfilerUnavailable, workload_failure
-from profilers.scratch import scratch_folder
 from sandbox.api import Limits, Sandbox, Workload
+from sandbox.workspace import scratch_folder
 
 DUMPS_ENV = "PERFSMITH_CPROFILE_DIR"
 SITECUSTOMIZE = '''\

@@ -29,8 +29,8 @@ from pathlib import Path
 from profilers.api import Profile
 from profilers.attribution import profile_from_speedscope
 from profilers.errors import ProfilerUnavailable, tail, workload_failure
-from profilers.scratch import scratch_folder
 from sandbox.api import Limits, RunResult, Sandbox, Workload
+from sandbox.workspace import scratch_folder
 
 LAUNCHER = '''\
 """perfsmith: run the workload under py-spy and record its exit status, which py-spy drops."""

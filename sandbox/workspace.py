@@ -10,11 +10,14 @@ import os
 import shutil
 import subprocess
 import tempfile
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
 import git
 
+SCRATCH_DIR = ".perfsmith-scratch"  # perfsmith's own files inside a workspace, never in a patch
 # Files a run creates in a workspace that are never part of a patch.
 SCRATCH = [
     "__pycache__/",
@@ -132,3 +135,20 @@ def _git(cwd: Path, *args: str) -> str:
 def tree_id(workspace: Path) -> str:
     """Content hash of the workspace's baseline commit (same files, same id)."""
     return _git(workspace, "rev-parse", "HEAD^{tree}").strip()
+
+
+@contextmanager
+def scratch_folder(workspace: Path, prefix: str = "run-") -> Iterator[Path]:
+    """A fresh folder under `<workspace>/.perfsmith-scratch/` (the workspace is the one place
+    every sandbox lets a run read and write), removed on exit together with the parent when
+    this call created it, so the workspace is left as it was (callers diff it with git)."""
+    root = workspace / SCRATCH_DIR
+    created_root = not root.exists()
+    root.mkdir(exist_ok=True)
+    folder = Path(tempfile.mkdtemp(prefix=prefix, dir=root)).resolve()
+    try:
+        yield folder
+    finally:
+        shutil.rmtree(folder, ignore_errors=True)
+        if created_root and root.is_dir() and not any(root.iterdir()):
+            root.rmdir()

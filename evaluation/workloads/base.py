@@ -5,9 +5,6 @@ from __future__ import annotations
 
 import hashlib
 import shutil
-import tempfile
-from collections.abc import Iterator
-from contextlib import contextmanager
 from pathlib import Path
 
 from pydantic import BaseModel, ConfigDict, Field
@@ -15,7 +12,6 @@ from pydantic import BaseModel, ConfigDict, Field
 from sandbox.api import Limits, RunResult, Sandbox, Workload
 
 # Ignored by workspace diffs and protected from edits (sandbox/workspace.py, agent/guards.py).
-SCRATCH_DIR = ".perfsmith-scratch"
 HERE = Path(__file__).resolve().parent
 
 
@@ -69,23 +65,6 @@ def last_line(text: str) -> str:
 
 def digest_of(text: str) -> str:
     return hashlib.sha256(text.encode("utf-8")).hexdigest()
-
-
-@contextmanager
-def scratch_folder(workspace: Path) -> Iterator[Path]:
-    """A fresh folder under `<workspace>/.perfsmith-scratch/` (the workspace is the one place
-    every sandbox lets a run read and write), removed on exit together with the parent when
-    this call created it, so the workspace is left as it was."""
-    root = workspace / SCRATCH_DIR
-    created_root = not root.exists()
-    root.mkdir(exist_ok=True)
-    folder = Path(tempfile.mkdtemp(prefix="sample-", dir=root))
-    try:
-        yield folder
-    finally:
-        shutil.rmtree(folder, ignore_errors=True)
-        if created_root and root.is_dir() and not any(root.iterdir()):
-            root.rmdir()
 
 
 def install_script(name: str, folder: Path) -> Path:

@@ -38,9 +38,9 @@ from evaluation.workloads.base import (
     failure,
     install_script,
     run_checked,
-    scratch_folder,
 )
 from sandbox.api import Sandbox, Workload
+from sandbox.workspace import scratch_folder
 
 WORKER = "perfsmith_worker.py"
 MARKER = "perfsmith-worker: "  # as in perfsmith_worker.py
@@ -86,7 +86,7 @@ def sample_callable(sandbox: Sandbox, workload: Workload, workspace: Path, loops
     if parsed is None:
         raise WorkloadError(f"not a callable spec: {workload.spec!r} (use package.module:function)")
     target, setup = parsed
-    with scratch_folder(workspace) as scratch:
+    with scratch_folder(workspace, prefix="sample-") as scratch:
         worker = install_script(WORKER, scratch).relative_to(workspace)
         argv = ["python", str(worker), target, setup, str(loops), repr(MIN_SAMPLE_SECONDS)]
         result = run_checked(sandbox, workload, shlex.join(argv), workspace)

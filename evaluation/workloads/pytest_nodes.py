@@ -29,9 +29,9 @@ from evaluation.workloads.base import (
     install_script,
     last_line,
     run_checked,
-    scratch_folder,
 )
 from sandbox.api import RunResult, Sandbox, Workload
+from sandbox.workspace import scratch_folder
 
 PYTEST = "python -m pytest -q -p no:cacheprovider"
 PLUGIN = "perfsmith_timing"
@@ -48,7 +48,7 @@ def sample_pytest(sandbox: Sandbox, workload: Workload, workspace: Path) -> Samp
     node_ids = shlex.split(workload.spec)
     if not node_ids:
         raise WorkloadError("pytest workload names no tests")
-    with scratch_folder(workspace) as scratch:
+    with scratch_folder(workspace, prefix="sample-") as scratch:
         install_script(f"{PLUGIN}.py", scratch / "plugin")
         # Relative to the workspace (the run's working directory), so they hold wherever the
         # sandbox mounts it; the plugin makes its output path absolute before tests run.
