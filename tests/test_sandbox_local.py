@@ -54,6 +54,12 @@ def unique_sleep() -> str:
     return f"sleep 30.{uuid.uuid4().int % 10**9:09d}"
 
 
+def running(marker: str) -> str:
+    """A shell line printing `marker` only if a process has exactly that command line; a whole
+    `ps` listing can outgrow the captured output on a busy host (CI has long command lines)."""
+    return f"ps -eo args | grep -x '{marker}'"
+
+
 def test_runs_and_reports_exit_and_output(sandbox: LocalSandbox, workspace: Path) -> None:
     ok = sandbox.run("echo hello", workspace)
     assert ok.ok and ok.stdout == "hello\n" and ok.stdout_sha256
@@ -75,7 +81,7 @@ def test_timeout_kills_the_whole_group(sandbox: LocalSandbox, workspace: Path) -
 
 def test_background_processes_do_not_survive(sandbox: LocalSandbox, workspace: Path) -> None:
     marker = unique_sleep()
-    result = sandbox.run(f"({marker} &) ; sleep 0.2; ps -eo args", workspace)
+    result = sandbox.run(f"({marker} &) ; sleep 0.2; {running(marker)}", workspace)
     assert result.ok and marker in result.stdout  # it was running
     assert marker not in processes()
 
@@ -86,7 +92,7 @@ def test_a_setsid_daemon_does_not_survive(sandbox: LocalSandbox, workspace: Path
             f"plain mode without a cgroup cannot reach a new session: {sandbox.cgroup_note}"
         )
     marker = unique_sleep()
-    result = sandbox.run(f"setsid {marker} & sleep 0.2; ps -eo args", workspace)
+    result = sandbox.run(f"setsid {marker} & sleep 0.2; {running(marker)}", workspace)
     assert result.ok and marker in result.stdout
     assert marker not in processes()
 
