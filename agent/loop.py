@@ -293,7 +293,6 @@ class Optimizer:
             min_effect=self.config.min_effect,
             alpha=self.config.alpha,
             time_budget_seconds=seconds,
-            max_pairs=60 if final else 40,
         )
 
     def _save(self) -> None:

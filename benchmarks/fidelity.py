@@ -41,6 +41,8 @@ from pyperf._compare import CompareData, CompareResult
 from scipy.stats import binomtest
 
 from evaluation.compare import SamplingPolicy, compare
+from evaluation.pinning import free_core
+from sandbox.api import Limits
 from sandbox.local import LocalSandbox
 
 WORKLOAD = Path(__file__).with_name("fidelity_workload.py")
@@ -98,6 +100,7 @@ class Trial:
     codeflash_faster: bool
     started: str
     load1: float  # 1-minute load average at the start: other jobs on the machine show here
+    pinned_core: int | None  # the idle core both sides ran on, as the product pins them
     a_samples: list[float] = field(repr=False)
     b_samples: list[float] = field(repr=False)
 
@@ -125,13 +128,14 @@ def calibrate(
     A's size is set by its *work* part, not its total: under heavy load the start-up alone can
     exceed 100 ms, and A must stay mostly work so that B's cut in units is a visible speedup."""
     probe_units = 500
-    probe = _run(sandbox, workspace, probe_units) - _run(sandbox, workspace, 0)
+    core = free_core()  # pinned like the comparisons, so the unit cost is theirs
+    probe = _run(sandbox, workspace, probe_units, core) - _run(sandbox, workspace, 0, core)
     ref_units = max(1, round(work_seconds / max(probe / probe_units, 1e-6)))
     empty: list[float] = []
     full: list[float] = []
     for _ in range(runs):
-        empty.append(_run(sandbox, workspace, 0))
-        full.append(_run(sandbox, workspace, ref_units))
+        empty.append(_run(sandbox, workspace, 0, core))
+        full.append(_run(sandbox, workspace, ref_units, core))
     startup = statistics.median(empty)
     unit = (statistics.median(full) - startup) / ref_units
     units_a = max(1, round(work_seconds / unit))
@@ -142,8 +146,9 @@ def _command(units: int) -> str:
     return f"python {WORKLOAD.name} {units}"
 
 
-def _run(sandbox: LocalSandbox, workspace: Path, units: int) -> float:
-    result = sandbox.run(_command(units), workspace)
+def _run(sandbox: LocalSandbox, workspace: Path, units: int, core: int | None) -> float:
+    limits = Limits(cpus=(core,)) if core is not None else Limits()
+    result = sandbox.run(_command(units), workspace, limits=limits)
     if not result.ok:
         raise RuntimeError(f"workload {result.describe()}: {result.stderr.strip()[-200:]}")
     return result.wall_seconds
@@ -174,9 +179,12 @@ def run_trial(
     policy = SamplingPolicy(min_effect=scenario.min_effect)  # every other setting: the default
     started = datetime.now(timezone.utc).isoformat(timespec="seconds")
     load1 = os.getloadavg()[0]
+    # As evaluation.comparison.run_comparison does: both sides pinned to a core found idle
+    # when the comparison starts, none when every core is busy.
+    core = free_core()
     verdict = compare(
-        lambda: _run(sandbox, workspace, units_a),
-        lambda: _run(sandbox, workspace, units_b),
+        lambda: _run(sandbox, workspace, units_a, core),
+        lambda: _run(sandbox, workspace, units_b, core),
         policy,
     )
     a, b = verdict.a_samples, verdict.b_samples
@@ -194,6 +202,7 @@ def run_trial(
         codeflash_faster=codeflash_faster(a, b),
         started=started,
         load1=load1,
+        pinned_core=core,
         a_samples=a,
         b_samples=b,
     )
@@ -205,7 +214,11 @@ def scenarios(args: argparse.Namespace) -> list[Scenario]:
         return Scenario(f"{label}, floor {min_effect:.0%}", effect, min_effect, trials)
 
     rows = [row(0.0, PRODUCT_MIN_EFFECT, args.identical), row(0.0, 0.0, args.identical_zero_floor)]
-    rows += [row(e, PRODUCT_MIN_EFFECT, args.trials) for e in args.effects]
+    at_floor = args.trials if args.at_floor_trials is None else args.at_floor_trials
+    rows += [
+        row(e, PRODUCT_MIN_EFFECT, at_floor if e <= PRODUCT_MIN_EFFECT else args.trials)
+        for e in args.effects
+    ]
     rows += [row(e, 0.0, args.trials) for e in args.zero_floor_effects]
     return [s for s in rows if s.trials > 0]
 
@@ -331,7 +344,8 @@ def table_from_json(path: Path) -> str:
     """The table of a saved run (finished or not), summarized again from its trials."""
     info = json.loads(path.read_text())
     rows = [Scenario(**sc) for sc in info["scenarios"]]
-    return table(summarize(rows, [Trial(**t) for t in info["trials"]]))
+    trials = [Trial(**{"pinned_core": None, **t}) for t in info["trials"]]  # older runs: unpinned
+    return table(summarize(rows, trials))
 
 
 def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
@@ -354,6 +368,12 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
         help="effects also judged with min_effect=0",
     )
     p.add_argument("--trials", type=int, default=40, help="comparisons per effect row")
+    p.add_argument(
+        "--at-floor-trials",
+        type=int,
+        help="comparisons for effects at or below the product's floor, judged with that floor "
+        "(they cannot pass by design, and each runs the whole budget); default: --trials",
+    )
     p.add_argument("--work-seconds", type=float, default=0.10, help="A's work, start-up aside")
     p.add_argument("--calibration-runs", type=int, default=20)
     p.add_argument("--seed", type=int, default=0, help="seed of the shuffled trial order")
@@ -410,7 +430,7 @@ def main(argv: list[str] | None = None) -> int:
                 eta = (time.monotonic() - start) / i * (len(jobs) - i) / 60
                 print(
                     f"[{i:>4}/{len(jobs)}] {sc.name:<20} {t.outcome:<13} {t.speedup:.3f}x "
-                    f"{t.seconds:5.1f} s {t.pairs:>2} pairs | pyperf {_yn(t.pyperf_faster)} "
+                    f"{t.seconds:5.1f} s {t.pairs:>3} pairs | pyperf {_yn(t.pyperf_faster)} "
                     f"codeflash {_yn(t.codeflash_faster)} | ETA {eta:.0f} min",
                     flush=True,
                 )

@@ -23,11 +23,12 @@ class SamplingPolicy(BaseModel):
     model_config = ConfigDict(frozen=True)
 
     warmup: int = Field(default=1, ge=0)  # runs of each side, discarded
-    # 10+10 is the smallest sample whose rank test can reach alpha/looks; fewer, larger looks
-    # keep the Bonferroni split (and so the lost power) small.
+    # 10+10 is the smallest sample whose rank test can reach alpha/looks. Each look doubles
+    # the sample: clear wins end at the first looks, close calls get up to max_pairs (or the
+    # time budget), and only log2(max/min) looks share the Bonferroni split.
     min_pairs: int = Field(default=10, ge=1)  # pairs before the first look
-    batch_pairs: int = Field(default=10, ge=1)  # pairs added between looks
-    max_pairs: int = Field(default=40, ge=1)
+    growth: float = Field(default=2.0, ge=1.0)  # each look's sample is this times the last one
+    max_pairs: int = Field(default=320, ge=1)
     time_budget_seconds: float = Field(default=60.0, gt=0)
     min_effect: float = Field(default=0.02, ge=0)
     alpha: float = Field(default=0.01, gt=0, lt=1)  # false-positive rate over all looks
@@ -41,9 +42,19 @@ class SamplingPolicy(BaseModel):
         return self
 
     @property
+    def look_sizes(self) -> list[int]:
+        """Pairs at each planned look: min_pairs, then x growth (at least one more), to max_pairs."""
+        sizes = [self.min_pairs]
+        while sizes[-1] < self.max_pairs:
+            sizes.append(
+                min(self.max_pairs, max(sizes[-1] + 1, math.ceil(sizes[-1] * self.growth)))
+            )
+        return sizes
+
+    @property
     def looks(self) -> int:
         """Most judgements one comparison can make; the error rates are split across them."""
-        return 1 + math.ceil((self.max_pairs - self.min_pairs) / self.batch_pairs)
+        return len(self.look_sizes)
 
 
 def compare(
@@ -68,9 +79,9 @@ def compare(
     confidence = 1.0 - (1.0 - policy.confidence) / looks
     a: list[float] = []
     b: list[float] = []
-    target, look = policy.min_pairs, 0
-    while True:  # ends: every look adds pairs, and max_pairs or the budget stops it
-        look += 1
+    taken = 0
+    for target in policy.look_sizes:  # the last size is max_pairs, which always stops
+        taken += 1
         out_of_time = _collect(
             run_a, run_b, a, b, target, start + policy.time_budget_seconds, clock
         )
@@ -86,9 +97,8 @@ def compare(
         reason = _stop_reason(verdict, policy, len(a), out_of_time)
         if reason:
             break
-        target = min(target + policy.batch_pairs, policy.max_pairs)
     note = (
-        f"look {look} of {looks} at {len(a)} pairs, alpha {policy.alpha:.2g}/{looks} per look; "
+        f"look {taken} of {looks} at {len(a)} pairs, alpha {policy.alpha:.2g}/{looks} per look; "
         f"stopped: {reason}"
     )
     return verdict.model_copy(update={"notes": [*verdict.notes, note]})

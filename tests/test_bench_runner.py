@@ -83,7 +83,7 @@ def task(root: Path, name: str, **changes: object) -> TaskSpec:
 
 
 def options(tmp: Path, expert: bool = False) -> SuiteOptions:
-    policy = SamplingPolicy(min_pairs=5, batch_pairs=5, max_pairs=10, time_budget_seconds=30)
+    policy = SamplingPolicy(min_pairs=5, max_pairs=10, time_budget_seconds=30)
     return SuiteOptions(
         work=tmp / "work",
         cache=tmp / "cache",

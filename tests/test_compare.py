@@ -53,8 +53,9 @@ def bench(a_median: float, b_median: float, sigma: float, seed: int = 0) -> Benc
 
 def test_policy_defaults_and_looks() -> None:
     policy = SamplingPolicy()
-    assert policy.looks == 4  # 10, 20, 30, 40 pairs
-    assert SamplingPolicy(min_pairs=5, batch_pairs=10, max_pairs=40).looks == 5
+    assert policy.look_sizes == [10, 20, 40, 80, 160, 320]
+    assert SamplingPolicy(min_pairs=5, max_pairs=30).look_sizes == [5, 10, 20, 30]
+    assert SamplingPolicy(min_pairs=1, growth=1.0, max_pairs=3).look_sizes == [1, 2, 3]
     with pytest.raises(ValidationError):
         SamplingPolicy(min_pairs=10, max_pairs=5)
     with pytest.raises(ValidationError):
@@ -63,7 +64,7 @@ def test_policy_defaults_and_looks() -> None:
 
 def test_runs_in_abba_then_baab_order_after_warmup() -> None:
     b = bench(1.0, 1.0, 0.4)
-    verdict = b.compare(SamplingPolicy(warmup=1, min_pairs=4, batch_pairs=4, max_pairs=8))
+    verdict = b.compare(SamplingPolicy(warmup=1, min_pairs=4, max_pairs=8))
     assert [pair_order(i) for i in range(8)] == ["AB", "BA", "BA", "AB", "AB", "BA", "BA", "AB"]
     assert "".join(b.calls) == "AB" + "ABBABAAB" + "ABBABAAB"
     assert len(verdict.a_samples) == len(verdict.b_samples) == 8
@@ -75,7 +76,7 @@ def test_clear_win_stops_early() -> None:
     assert verdict.outcome == "faster"
     assert len(verdict.a_samples) == 10  # the first look decides a clear win
     assert verdict.ci_low < 1.25 < verdict.ci_high
-    assert verdict.confidence == pytest.approx(1 - 0.05 / 4)
+    assert verdict.confidence == pytest.approx(1 - 0.05 / 6)
     assert "decided faster" in verdict.notes[-1]
 
 
@@ -130,7 +131,7 @@ def test_runner_failure_propagates() -> None:
 
 
 def test_false_positive_rate_for_identical_code_is_within_alpha() -> None:
-    runs, policy = 300, SamplingPolicy(time_budget_seconds=1e9)  # every look up to 40 pairs
+    runs, policy = 300, SamplingPolicy(time_budget_seconds=1e9)  # every look up to 320 pairs
     false_wins = sum(
         bench(1.0, 1.0, 0.1, seed=seed).compare(policy).outcome == "faster" for seed in range(runs)
     )

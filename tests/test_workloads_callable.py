@@ -91,7 +91,7 @@ def test_given_loops_are_used_and_calibration_is_shared(tmp_path: Path) -> None:
 def test_measure_speed_calibrates_once_for_both_sides(tmp_path: Path) -> None:
     a = runner(workspace(tmp_path / "a"), "pkg.work:answer")
     b = runner(workspace(tmp_path / "b"), "pkg.work:answer")
-    policy = SamplingPolicy(warmup=0, min_pairs=1, batch_pairs=1, max_pairs=1)
+    policy = SamplingPolicy(warmup=0, min_pairs=1, max_pairs=1)
     verdict = measure_speed(a, b, policy)
     assert a.loops == b.loops and a.loops is not None and a.loops > 1
     assert a.last is not None and b.last is not None and a.last.loops == b.last.loops == a.loops
