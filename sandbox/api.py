@@ -7,7 +7,8 @@ from typing import Literal, Protocol
 
 from pydantic import BaseModel, ConfigDict
 
-Ending = Literal["exit", "timeout", "memory", "signal", "error"]
+# "disk": the workspace grew past Limits.disk_bytes and the run was killed (local backend).
+Ending = Literal["exit", "timeout", "memory", "disk", "signal", "error"]
 
 
 class Limits(BaseModel):
@@ -20,6 +21,7 @@ class Limits(BaseModel):
     memory_bytes: int | None = 4 * 1024**3
     max_processes: int | None = 1024
     file_size_bytes: int | None = 1024**3
+    disk_bytes: int | None = 2 * 1024**3  # how much the workspace may grow during the run
     open_files: int | None = 1024
     network: bool = False
     cpus: tuple[int, ...] | None = None  # pin to these cores (taskset); None: any core
@@ -50,6 +52,8 @@ class RunResult(BaseModel):
             return f"timed out after {self.wall_seconds:.1f}s"
         if self.ending == "exit":
             return f"exited with status {self.returncode}"
+        if self.ending == "disk":
+            return "went over the workspace disk quota"
         return f"ended by {self.ending} (status {self.returncode})"
 
 

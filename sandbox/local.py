@@ -4,8 +4,10 @@ where we may create one, its own cgroup; inside bubblewrap (the default) or unsh
 Modes, strongest first (docs/security.md has the full table):
 - "bwrap": host read-only, secrets' directories hidden, only the workspace writable, private
   /tmp, no network, new PID namespace, no capabilities, an unprivileged user when we are root.
-- "unshare": no network and a new PID namespace, on the host's own filesystem; the host stays
-  unwritten only because the command runs as an unprivileged user (when we are root).
+- "unshare": no network, new mount and PID namespaces, on the host's own filesystem except for a
+  fresh tmpfs over each world-writable directory (/tmp, /var/tmp, /dev/shm, /run/lock); the
+  rest of the host stays unwritten only because the command runs as an unprivileged user (when
+  we are root).
 - "plain": a process group and rlimits, nothing else. Only on explicit request, with a warning.
 """
 
@@ -23,9 +25,17 @@ from sandbox.api import Ending, Limits, RunResult
 from sandbox.cgroup import CgroupRoot, RunCgroup
 from sandbox.environment import sandbox_env
 from sandbox.identity import SandboxUser, blocked_ancestor, lent
-from sandbox.output import ending_of, ran_out_of_memory
+from sandbox.output import TAIL_CHARS, ending_of, ran_out_of_memory
 from sandbox.process import Finished, Launch, processes_of, run_to_end
-from sandbox.wrappers import bwrap_argv, drop_argv, python_paths, tmpfs_roots, unshare_argv
+from sandbox.quota import DiskWatch
+from sandbox.wrappers import (
+    bwrap_argv,
+    drop_argv,
+    python_paths,
+    tmpfs_roots,
+    unshare_argv,
+    unshare_tmpfs_roots,
+)
 
 LocalMode = Literal["bwrap", "unshare", "plain"]
 NAMES: dict[LocalMode, str] = {
@@ -35,6 +45,7 @@ NAMES: dict[LocalMode, str] = {
 }
 # Pid 1 of the namespace: run the command (after the privilege drop in "$@"), wait, exit with its
 # status. The trailing `exit` keeps the shell from exec'ing: see LocalSandbox._shell.
+MiB = 1024**2
 _PID1 = 'cmd=$1; shift; "$@" /bin/sh -c "$cmd"; exit $?'
 
 
@@ -87,7 +98,7 @@ class LocalSandbox:
         child_env = sandbox_env(env)
         if self.user is not None:
             child_env.update(USER=self.user.name, LOGNAME=self.user.name)  # for getpass.getuser()
-            fresh = tmpfs_roots(_home(child_env)) if self.mode == "bwrap" else []
+            fresh = tmpfs_roots(_home(child_env)) if self.mode == "bwrap" else unshare_tmpfs_roots()
             blocker = blocked_ancestor(cwd, self.user, fresh)
             if blocker is not None:
                 return _failed(
@@ -109,11 +120,12 @@ class LocalSandbox:
         try:
             argv = [*_pinning(limits), *self._wrapper(cwd, env, limits), *self._shell(cmd)]
             launch = Launch.make(group.procs_files if group else [], self._rlimits(limits, group))
+            watch = DiskWatch(cwd, limits.disk_bytes) if limits.disk_bytes is not None else None
             try:
-                finished = run_to_end(argv, cwd, env, limits.wall_seconds, launch)
+                finished = run_to_end(argv, cwd, env, limits.wall_seconds, launch, watch)
             except OSError as exc:
                 return _failed(cmd, str(exc))
-            return _result(cmd, finished, _ending(finished, limits, group))
+            return _result(cmd, finished, _ending(finished, limits, group), _note(watch))
         finally:
             if group is not None:
                 group.remove()  # kills whatever is left: daemons that left the session too
@@ -123,7 +135,13 @@ class LocalSandbox:
             return []
         assert self.tool is not None
         if self.mode == "unshare":
-            return unshare_argv(self.tool, network=limits.network, user=self.user)
+            return unshare_argv(
+                self.tool,
+                cwd,
+                network=limits.network,
+                user=self.user,
+                tmpfs_bytes=limits.memory_bytes,
+            )
         return bwrap_argv(
             self.tool,
             cwd,
@@ -182,6 +200,8 @@ def _ending(
 ) -> tuple[Ending, int | None]:
     if finished.timed_out:
         return "timeout", None
+    if finished.stopped:
+        return "disk", None
     if finished.status is None:
         return "error", None
     ending, code = ending_of(finished.status)
@@ -192,14 +212,30 @@ def _ending(
     return ending, code
 
 
-def _result(cmd: str, finished: Finished, ending: tuple[Ending, int | None]) -> RunResult:
+def _note(watch: DiskWatch | None) -> str:
+    """The line added to stderr when the disk quota stopped the run: the reason a rejected
+    candidate is shown is the last line of its output."""
+    if watch is None or watch.grown <= watch.limit:
+        return ""
+    return (
+        f"\nsandbox: killed: the workspace grew by {watch.grown / MiB:.0f} MiB, "
+        f"over its disk quota of {watch.limit / MiB:.0f} MiB (Limits.disk_bytes)\n"
+    )
+
+
+def _result(
+    cmd: str, finished: Finished, ending: tuple[Ending, int | None], note: str = ""
+) -> RunResult:
     usage = finished.usage
+    stderr = finished.stderr.tail
+    if ending[0] == "disk":
+        stderr = (stderr + note)[-TAIL_CHARS:]
     return RunResult(
         command=cmd,
         returncode=ending[1],
         ending=ending[0],
         stdout=finished.stdout.tail,
-        stderr=finished.stderr.tail,
+        stderr=stderr,
         wall_seconds=finished.wall_seconds,
         cpu_seconds=(usage.ru_utime + usage.ru_stime) if usage else 0.0,
         peak_memory_bytes=(usage.ru_maxrss * 1024) if usage else 0,

@@ -22,6 +22,7 @@ import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Protocol
 
 from sandbox.output import Capture
 
@@ -37,6 +38,7 @@ class Finished:
     timed_out: bool
     stdout: Capture
     stderr: Capture
+    stopped: bool = False  # killed because `watch` said so (the disk quota)
 
 
 _PRLIMIT_NAMES = {
@@ -72,9 +74,15 @@ class Launch:
 
 
 def run_to_end(
-    argv: Sequence[str], cwd: Path, env: dict[str, str], wall_seconds: float, launch: Launch
+    argv: Sequence[str],
+    cwd: Path,
+    env: dict[str, str],
+    wall_seconds: float,
+    launch: Launch,
+    watch: Watch | None = None,
 ) -> Finished:
-    """Raises OSError when the program cannot be started."""
+    """Raises OSError when the program cannot be started. `watch` is asked every
+    `watch.every` seconds while the command runs; when it says stop, the run is killed."""
     with tempfile.TemporaryFile() as out, tempfile.TemporaryFile() as err:
         started = time.perf_counter()
         proc = subprocess.Popen(
@@ -87,14 +95,15 @@ def run_to_end(
             start_new_session=True,
             preexec_fn=launch.setup,
         )
-        status, usage, ended = _wait(proc.pid, wall_seconds)
+        status, usage, ended, stopped = _wait(proc.pid, wall_seconds, watch)
         wall = (ended or time.perf_counter()) - started
         kill_group(proc.pid)  # whatever the command left behind in its group goes too
         if status is None:
-            status, usage, _ = _wait(proc.pid, None)
+            status, usage, _, _ = _wait(proc.pid, None, None)
         proc.returncode = 0  # reaped by us; stop Popen from waiting again
+        out_tail, err_tail = Capture().feed_file(out), Capture().feed_file(err)
         return Finished(
-            status, usage, wall, ended is None, Capture().feed_file(out), Capture().feed_file(err)
+            status, usage, wall, ended is None and not stopped, out_tail, err_tail, stopped
         )
 
 
@@ -139,10 +148,21 @@ def kill_group(pgid: int) -> None:
         return  # the group is already empty
 
 
+class Watch(Protocol):
+    """Asked now and then while a command runs (the disk quota)."""
+
+    every: float  # seconds between questions
+
+    def over(self) -> bool:
+        """True: stop the command now."""
+        ...
+
+
 def _wait(
-    pid: int, timeout: float | None
-) -> tuple[int | None, resource.struct_rusage | None, float | None]:
-    """wait4 in a thread so the end time is exact and a timeout does not poll."""
+    pid: int, timeout: float | None, watch: Watch | None
+) -> tuple[int | None, resource.struct_rusage | None, float | None, bool]:
+    """wait4 in a thread so the end time is exact; without a watch a timeout does not
+    poll. The last value says whether the watch stopped the command."""
     box: dict[str, object] = {}
 
     def reap() -> None:
@@ -155,9 +175,26 @@ def _wait(
 
     waiter = threading.Thread(target=reap, daemon=True)
     waiter.start()
-    waiter.join(timeout)
+    stopped = False
+    if watch is None:
+        waiter.join(timeout)
+    else:
+        stopped = _watch(waiter, timeout, watch)
     if "status" not in box:
         kill_group(pid)
         waiter.join()
-        return box.get("status"), box.get("usage"), None  # type: ignore[return-value]
-    return box["status"], box["usage"], box["ended"]  # type: ignore[return-value]
+        return box.get("status"), box.get("usage"), None, stopped  # type: ignore[return-value]
+    return box["status"], box["usage"], box["ended"], False  # type: ignore[return-value]
+
+
+def _watch(waiter: threading.Thread, timeout: float | None, watch: Watch) -> bool:
+    """Join `waiter` until it ends, the time is up (False) or the watch says stop (True)."""
+    deadline = None if timeout is None else time.perf_counter() + timeout
+    while waiter.is_alive():
+        left = None if deadline is None else deadline - time.perf_counter()
+        if left is not None and left <= 0:
+            return False
+        waiter.join(watch.every if left is None else min(watch.every, left))
+        if waiter.is_alive() and watch.over():
+            return True
+    return False

@@ -14,6 +14,7 @@ the host and outside any sandbox, runs git there.
 from __future__ import annotations
 
 import os
+import shlex
 import shutil
 import sys
 from collections.abc import Iterable, Sequence
@@ -25,6 +26,9 @@ from sandbox.identity import SandboxUser
 HIDDEN = (Path("/root"), Path("/home"), Path("/run"), Path("/var/tmp"))
 # Covered by an empty tmpfs the candidate can write (mode 1777), as is $HOME.
 SCRATCH = (Path("/tmp"), Path("/dev/shm"))
+# unshare mode shows the host's own filesystem: these are the directories anyone may write
+# there (/var/lock is a link to /run/lock). Each gets a fresh tmpfs; bwrap hides /run whole.
+UNSHARE_SCRATCH = (Path("/tmp"), Path("/var/tmp"), Path("/dev/shm"), Path("/run/lock"))
 
 
 def python_paths() -> list[Path]:
@@ -95,15 +99,49 @@ def _tmpfs_mounts(home: Path) -> list[tuple[Path, bool]]:
     return sorted(mounts.items(), key=lambda item: len(item[0].parts))
 
 
-def unshare_argv(unshare: str, *, network: bool, user: SandboxUser | None) -> list[str]:
-    """Without bubblewrap: new PID, IPC and UTS namespaces and no network; the filesystem is
-    the host's, so only the privilege drop (when we are root) keeps the host unwritten."""
-    argv = [unshare, "--pid", "--ipc", "--uts", "--fork", "--kill-child", "--mount-proc"]
+def unshare_argv(
+    unshare: str,
+    workspace: Path,
+    *,
+    network: bool,
+    user: SandboxUser | None,
+    tmpfs_bytes: int | None,
+) -> list[str]:
+    """Without bubblewrap: new mount, PID, IPC and UTS namespaces and no network. The
+    filesystem is the host's, except that the world-writable directories (UNSHARE_SCRATCH) get
+    a fresh tmpfs each, mounted by pid 1 (root in the namespace) before the command runs; the
+    rest of the host stays unwritten only because of the privilege drop (when we are root)."""
+    argv = [unshare, "--mount", "--propagation", "private", "--pid", "--ipc", "--uts"]
+    argv += ["--fork", "--kill-child", "--mount-proc"]
     if not network:
         argv.append("--net")
     if user is None and os.geteuid() != 0:
         argv.append("--map-root-user")  # creating namespaces needs privilege in some namespace
-    return [*argv, "--"]
+    return [*argv, "--", "/bin/sh", "-c", _scratch_script(workspace, tmpfs_bytes), "sh"]
+
+
+def unshare_tmpfs_roots() -> list[Path]:
+    """Where unshare mode mounts a fresh tmpfs (the existing ones of UNSHARE_SCRATCH)."""
+    return sorted({path.resolve() for path in UNSHARE_SCRATCH if path.is_dir()})
+
+
+def _scratch_script(workspace: Path, tmpfs_bytes: int | None) -> str:
+    """Shell that mounts the scratch tmpfs mounts, then execs "$@". A workspace inside one of
+    them is bound back at its own path from the current directory, which still reaches the
+    covered one (`--no-canonicalize` keeps mount from resolving "." to the new path)."""
+    mount = shutil.which("mount") or "/bin/mount"
+    size = f",size={tmpfs_bytes}" if tmpfs_bytes else ""
+    lines = ["set -e"]
+    for root in unshare_tmpfs_roots():
+        lines.append(
+            f"{mount} -t tmpfs -o mode=1777,nosuid,nodev{size} tmpfs {shlex.quote(str(root))}"
+        )
+    if any(workspace.is_relative_to(root) for root in unshare_tmpfs_roots()):
+        ws = shlex.quote(str(workspace))
+        # umask in a subshell: the parents must be passable by the sandbox user (0755).
+        lines += [f"(umask 022 && mkdir -p {ws})", f"{mount} --no-canonicalize --bind . {ws}"]
+        lines.append(f"cd {ws}")
+    return "\n".join([*lines, 'exec "$@"'])
 
 
 def drop_argv(user: SandboxUser | None) -> list[str]:

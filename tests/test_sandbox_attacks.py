@@ -74,17 +74,14 @@ def python(sandbox: Sandbox, workspace: Path) -> str:
 
 
 @pytest.fixture
-def workspace(backend: str, tmp_path: Path) -> Iterator[Path]:
-    """A git workspace. unshare re-binds nothing, so its workspace must be reachable by the
-    unprivileged sandbox user: pytest's /tmp/pytest-of-root is not, build/ is."""
-    root = BUILD / f"unshare-{uuid.uuid4().hex[:8]}" if backend == "local-unshare" else tmp_path
-    ws = root / "ws"
-    ws.mkdir(parents=True)
+def workspace(tmp_path: Path) -> Path:
+    """A git workspace under pytest's 0700 /tmp/pytest-of-root: bwrap and unshare both cover
+    /tmp with a fresh tmpfs and bind the workspace back at its own path."""
+    ws = tmp_path / "ws"
+    ws.mkdir()
     (ws / "module.py").write_text("def f():\n    return 1\n")
     subprocess.run(["git", "init", "-q", str(ws)], check=True)
-    yield ws
-    if root != tmp_path:
-        shutil.rmtree(root)
+    return ws
 
 
 @pytest.fixture
@@ -411,13 +408,7 @@ def test_filling_the_disk_stops_at_the_file_size_limit(
     assert (workspace / "fill.bin").stat().st_size <= limit
 
 
-def test_tmp_is_private_and_bounded(
-    attack: Attack, backend: str, sandbox: Sandbox, workspace: Path
-) -> None:
-    if backend == "local-unshare":
-        pytest.xfail(
-            "unshare keeps the host's filesystem: its /tmp is the host's (docs/security.md)"
-        )
+def test_tmp_is_private_and_bounded(attack: Attack, sandbox: Sandbox, workspace: Path) -> None:
     name = f"/tmp/perfsmith-fill-{uuid.uuid4().hex[:8]}"
     limit = 64 * MiB
     result = attack(
@@ -429,6 +420,69 @@ def test_tmp_is_private_and_bounded(
     assert not Path(name).exists()
     assert result.ending == "memory" or "STOPPED" in result.stdout, result
     assert still_works(sandbox, workspace)
+
+
+SCRATCH_WRITE = """
+    import sys
+    for path in sys.argv[1:]:
+        try:
+            with open(path, "x") as f:
+                f.write("escaped")
+            print("WROTE", path)
+        except OSError as exc:
+            print("DENIED", path, exc.strerror)
+"""
+
+
+def test_world_writable_directories_are_private(attack: Attack, sandbox: Sandbox) -> None:
+    """/tmp, /var/tmp, /dev/shm and /run/lock are writable by anyone on the host: a candidate
+    writing there must write into a private copy that ends with the run."""
+    tag = uuid.uuid4().hex[:8]
+    targets = [
+        Path(d) / f"perfsmith-escape-{tag}" for d in ("/tmp", "/var/tmp", "/dev/shm", "/run/lock")
+    ]
+    result = attack(SCRATCH_WRITE, *map(str, targets))
+    try:
+        assert result.ok, result
+        assert [p for p in targets if p.exists()] == []
+    finally:
+        for path in targets:
+            path.unlink(missing_ok=True)
+    assert "WROTE /tmp/" in result.stdout  # /tmp stays usable: it is private, not absent
+
+
+MANY_FILES = """
+    import sys, time
+    cap, size = int(sys.argv[1]), int(sys.argv[2])
+    written = 0
+    while written < cap:  # the safety cap if containment fails
+        with open(f"fill-{written // size}.bin", "wb") as f:
+            f.write(b"x" * size)
+        written += size
+    print("WROTE", written, flush=True)
+    time.sleep(20)  # the quota must end the run, not the script
+"""
+
+
+def test_many_small_files_stop_at_the_disk_quota(
+    attack: Attack, backend: str, workspace: Path, outside: Path
+) -> None:
+    if backend == "docker":
+        pytest.skip("the docker backend has no workspace disk quota (docs/security.md)")
+    quota, per_file = 32 * MiB, 4 * MiB
+    before = fingerprint(outside)
+    result = attack(
+        MANY_FILES,
+        str(4 * quota),
+        str(per_file),
+        limits=Limits(wall_seconds=30, file_size_bytes=2 * per_file, disk_bytes=quota),
+    )
+    assert result.ending == "disk" and result.wall_seconds < 10, result
+    assert "disk quota of 32 MiB" in result.stderr.splitlines()[-1]
+    assert result.describe() == "went over the workspace disk quota"
+    # Left for the caller, who owns the workspace, to clean; nothing outside it was touched.
+    assert list(workspace.glob("fill-*.bin"))
+    assert fingerprint(outside) == before
 
 
 TAMPER = """

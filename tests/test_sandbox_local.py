@@ -6,7 +6,6 @@ import subprocess
 import sys
 import time
 import uuid
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -14,9 +13,13 @@ import pytest
 from sandbox.api import Limits
 from sandbox.environment import sandbox_env
 from sandbox.local import LocalMode, LocalSandbox, UnsafeSandboxWarning
+from sandbox.quota import workspace_bytes
 
-MODES: list[LocalMode] = ["plain", "unshare"] + (["bwrap"] if shutil.which("bwrap") else [])
+MODES: list[LocalMode] = (
+    ["plain", "unshare", "bwrap"] if shutil.which("bwrap") else ["plain", "unshare"]
+)
 BUILD = Path(__file__).resolve().parents[1] / "build"  # outside /tmp and $HOME
+MiB = 1024**2
 needs_bwrap = pytest.mark.skipif(not shutil.which("bwrap"), reason="bubblewrap not installed")
 
 
@@ -33,16 +36,10 @@ def sandbox(request: pytest.FixtureRequest) -> LocalSandbox:
 
 
 @pytest.fixture
-def workspace(sandbox: LocalSandbox, tmp_path: Path) -> Iterator[Path]:
-    """unshare re-binds nothing, so when we are root (and it drops to nobody) its workspace
-    must be reachable by nobody: pytest's 0700 /tmp/pytest-of-root is not, build/ is."""
-    if sandbox.mode != "unshare" or os.geteuid() != 0:
-        yield tmp_path
-        return
-    root = BUILD / f"local-{uuid.uuid4().hex[:8]}"
-    root.mkdir(parents=True)
-    yield root
-    shutil.rmtree(root)
+def workspace(tmp_path: Path) -> Path:
+    """pytest's tmp_path, under root's 0700 /tmp/pytest-of-root: bwrap and unshare cover /tmp
+    with a fresh tmpfs and bind the workspace back, so nobody can reach it in every mode."""
+    return tmp_path
 
 
 def processes() -> str:
@@ -273,3 +270,47 @@ def test_the_workspace_is_lent_for_the_run_and_given_back(tmp_path: Path) -> Non
     assert after[tmp_path / "new" / "f"] == (os.geteuid(), os.getegid())
     assert not (tmp_path / "new" / "f").stat().st_mode & 0o4000  # the setuid bit went too
     assert (tmp_path.stat().st_mode & 0o777) == 0o700
+
+
+@pytest.mark.skipif(os.geteuid() != 0, reason="a workspace in root's 0700 tmp needs the lend")
+def test_unshare_gives_private_scratch_and_keeps_a_workspace_inside_tmp(tmp_path: Path) -> None:
+    """pytest's tmp_path lies under /tmp, which unshare mode covers with a fresh tmpfs: the
+    workspace is bound back at its own path, the host's /tmp is neither seen nor written."""
+    seen_on_host = Path("/tmp") / f"perfsmith-seen-{uuid.uuid4().hex[:8]}"
+    seen_on_host.touch()
+    try:
+        result = LocalSandbox("unshare").run(
+            f"pwd; echo kept > out.txt; ls -a /tmp; touch /tmp/inner; test -e {seen_on_host}"
+            " && echo HOST-TMP-VISIBLE; true",
+            tmp_path,
+        )
+    finally:
+        seen_on_host.unlink()
+    assert result.ok, result
+    assert result.stdout.splitlines()[0] == str(tmp_path)
+    assert (tmp_path / "out.txt").read_text() == "kept\n"
+    assert "HOST-TMP-VISIBLE" not in result.stdout and not Path("/tmp/inner").exists()
+
+
+def test_workspace_bytes_counts_blocks_once_per_inode(tmp_path: Path) -> None:
+    empty = workspace_bytes(tmp_path)
+    (tmp_path / "data.bin").write_bytes(b"x" * MiB)
+    os.link(tmp_path / "data.bin", tmp_path / "same.bin")  # a hard link adds no data
+    with open(tmp_path / "sparse.bin", "wb") as sparse:
+        sparse.truncate(1024 * MiB)  # a gigabyte long, no block written
+    grown = workspace_bytes(tmp_path) - empty
+    assert MiB <= grown < 2 * MiB
+
+
+def test_the_disk_quota_counts_growth_not_what_was_there(
+    sandbox: LocalSandbox, workspace: Path
+) -> None:
+    """A repository already larger than the quota runs; writing past it during a run ends the
+    run with the disk ending and a line that says why."""
+    (workspace / "dataset.bin").write_bytes(b"d" * 8 * MiB)
+    limits = Limits(wall_seconds=30, disk_bytes=4 * MiB)
+    assert sandbox.run("cat dataset.bin > /dev/null", workspace, limits=limits).ok
+    fill = "for i in 1 2 3 4 5 6 7 8; do head -c 1048576 /dev/zero > f$i; done; sleep 20"
+    result = sandbox.run(fill, workspace, limits=limits)
+    assert result.ending == "disk" and result.wall_seconds < 10, result
+    assert result.stderr.splitlines()[-1].startswith("sandbox: killed: the workspace grew by")
