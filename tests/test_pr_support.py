@@ -56,7 +56,7 @@ def pr_app() -> typer.Typer:
 def ci_env(**values: str) -> dict[str, str | None]:
     """Environment for a command under test: GitHub's variables unset unless given."""
     names = ("GITHUB_EVENT_NAME", "GITHUB_EVENT_PATH", "GITHUB_TOKEN", "GITHUB_REPOSITORY",
-             "GITHUB_API_URL", "GITHUB_STEP_SUMMARY")  # fmt: skip
+             "GITHUB_API_URL", "GITHUB_STEP_SUMMARY", "GITHUB_SERVER_URL", "GITHUB_RUN_ID")  # fmt: skip
     return {name: None for name in names} | values
 
 

@@ -5,6 +5,7 @@ reviewer notes, and the hidden state marker the bot reads back later."""
 from __future__ import annotations
 
 from agent.pr.finished import FinishedRun
+from agent.pr.flames import Flamegraphs
 from agent.pr.state import ProposalState, embed
 from profilers.api import Profile
 
@@ -21,9 +22,11 @@ def pr_title(run: FinishedRun) -> str:
     return title if len(title) <= TITLE_LIMIT else title[: TITLE_LIMIT - 1] + "…"
 
 
-def pr_body(run: FinishedRun, state: ProposalState, min_effect: float) -> str:
+def pr_body(
+    run: FinishedRun, state: ProposalState, min_effect: float, flames: Flamegraphs | None = None
+) -> str:
     parts = [speed_section(run, min_effect), edits_section(run), tests_section(run),
-             profile_section(run), model_section(run), notes_section(run),
+             profile_section(run, flames), model_section(run), notes_section(run),
              footer(run), embed(state)]  # fmt: skip
     return "\n\n".join(p for p in parts if p) + "\n"
 
@@ -79,9 +82,10 @@ def _output_check(run: FinishedRun) -> str:
     return "The workload's output matched the base commit's too."
 
 
-def profile_section(run: FinishedRun) -> str:
+def profile_section(run: FinishedRun, flames: Flamegraphs | None = None) -> str:
+    graphs = flame_lines(flames) if flames else []
     if not run.profiles:
-        return ""
+        return "\n".join(["## Profile before and after", "", *graphs]) if graphs else ""
     first, last = min(run.profiles), max(run.profiles)
     out = ["## Profile before and after", "", f"Before (round {first}):", "",
            hotspot_table(run.profiles[first])]  # fmt: skip
@@ -91,7 +95,31 @@ def profile_section(run: FinishedRun) -> str:
                 "", hotspot_table(run.profiles[last])]  # fmt: skip
     else:
         out += ["", "No profile after the edits: the run ended after its first round."]
-    return "\n".join(out)
+    return "\n".join(out + (["", *graphs] if graphs else []))
+
+
+def flame_lines(flames: Flamegraphs) -> list[str]:
+    """The flamegraphs embedded when they are served from a URL, else named with where they are."""
+    if flames.problem:
+        return [f"No flamegraphs: {flames.problem}."]
+    assets = flames.assets
+    intro = ("Flamegraphs of the workload at the base commit and with this patch (a frame's width "
+             "is its share of the samples):")  # fmt: skip
+    if assets.url:
+        base = assets.url.rstrip("/")
+        images = [f"![{image_alt(name)}]({base}/{name})" for name in flames.files]
+        return [intro, "", "\n\n".join(images)]
+    if assets.artifact:
+        where = f"the workflow artifact `{cell(assets.artifact)}`"
+        where += f" of [this workflow run]({assets.run_link})" if assets.run_link else ""
+    else:
+        where = f"`{cell(str(assets.directory))}` on the machine that ran perfsmith"
+    names = " and ".join(f"`{cell(name)}`" for name in flames.files)
+    return [f"{intro} {names}, in {where}."]
+
+
+def image_alt(name: str) -> str:
+    return name.rsplit("/", 1)[-1].removesuffix(".svg")  # "<run id>/before.svg" -> "before"
 
 
 def hotspot_table(profile: Profile) -> str:

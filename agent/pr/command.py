@@ -11,6 +11,7 @@ from rich.console import Console
 
 from agent.config import ConfigError
 from agent.pr import PrError
+from agent.pr.flames import Assets, workflow_run_link
 from agent.pr.flow import PrOptions, run_pr
 from agent.pr.github_api import DEFAULT_API_URL
 from agent.pr.quiet import QuietPolicy
@@ -97,14 +98,39 @@ def pr_command(
         Path | None,
         typer.Option(help="Where to write the PR body or review (default: in the run directory)."),
     ] = None,
+    assets_dir: Annotated[
+        Path | None,
+        typer.Option(
+            help="Write before/after flamegraph SVGs to DIR/<run id>/ and mention them in the PR body."
+        ),
+    ] = None,
+    assets_url: Annotated[
+        str | None,
+        typer.Option(help="Public URL DIR is served from: the PR body embeds the SVGs from it."),
+    ] = None,
+    assets_artifact: Annotated[
+        str | None,
+        typer.Option(help="Name of the workflow artifact DIR is uploaded as, for the PR body."),
+    ] = None,
 ) -> None:
     """Open a pull request with perfsmith's verified speedup, or review an existing one."""
+    if (assets_url or assets_artifact) and assets_dir is None:
+        typer.secho(
+            "perfsmith: --assets-url and --assets-artifact need --assets-dir", err=True, fg="red"
+        )
+        raise typer.Exit(USAGE_ERROR)
+    assets = (
+        Assets(assets_dir, assets_url, assets_artifact, workflow_run_link(os.environ))
+        if assets_dir
+        else None
+    )
     overrides: dict[str, Any] = {"bench": bench, "test": test, "budget": budget, "model": model,
                                  "base_url": base_url, "proposer": proposer}  # fmt: skip
     options = PrOptions(path=path, runs=run or [], overrides=overrides, remote=remote, slug=repo,
                         api_url=api_url, base_branch=base_branch, label=label,
                         policy=QuietPolicy(min_effect=min_effect, max_prs=max_prs), dry_run=dry_run,
-                        output=output, comment=comment, pr_number=pr_number, base_ref=base)  # fmt: skip
+                        output=output, comment=comment, pr_number=pr_number, base_ref=base,
+                        assets=assets)  # fmt: skip
     try:
         code = run_pr(
             options,

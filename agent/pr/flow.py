@@ -14,6 +14,7 @@ from agent.pr import PrError
 from agent.pr.body import pr_body, pr_title
 from agent.pr.changed import changed_functions, function_hash, git, pr_hunks
 from agent.pr.finished import FinishedRun, load_run
+from agent.pr.flames import Assets, flamegraphs
 from agent.pr.github_api import DEFAULT_API_URL, GitHubClient
 from agent.pr.gitops import (
     COMMIT_MARKER,
@@ -53,6 +54,7 @@ class PrOptions:
     comment: bool = False
     pr_number: int | None = None
     base_ref: str | None = None  # the PR's base, for --comment --dry-run
+    assets: Assets | None = None  # where before/after flamegraphs go; None: none are made
 
 
 def run_pr(opts: PrOptions, env: Mapping[str, str], optimize: Optimize, say: Say) -> int:
@@ -95,7 +97,11 @@ def open_one(
     summary = run.report.final.summary() if run.report.final else ""
     message = f"{pr_title(run)} {COMMIT_MARKER}\n\nperfsmith run {run.run_id}: {summary}\n"
     sha = commit_patch(root, run.patch_text, branch, run.report.base_commit, message)
-    body = pr_body(run, state, opts.policy.min_effect)
+    flames = flamegraphs(root, run, opts.assets) if opts.assets else None
+    if flames:
+        made = ", ".join(str(flames.assets.directory / name) for name in flames.files)
+        say(f"no flamegraphs: {flames.problem}" if flames.problem else f"flamegraphs: {made}")
+    body = pr_body(run, state, opts.policy.min_effect, flames)
     body_file = write_text(opts.output or run.dir / "pr-body.md", body)
     if client is None:
         say(f"dry run: committed branch {branch} ({sha[:10]}) locally; PR body in {body_file}")
