@@ -124,6 +124,23 @@ def test_the_schedule_opens_prs_with_the_model_when_the_key_is_there(tmp_path: P
     assert args[args.index("--min-effect") + 1] == "0.05" and "--comment" not in args
 
 
+def test_opening_prs_writes_flamegraphs_for_the_artifact_step_to_upload(tmp_path: Path) -> None:
+    done, args = run_script(tmp_path, "schedule", **{"assets-url": "https://acme.github.io/f"})
+    assert done.returncode == 0, done.stderr
+    assert args[args.index("--assets-dir") + 1] == f"{tmp_path}/perfsmith-assets"
+    assert args[args.index("--assets-artifact") + 1] == "perfsmith-flamegraphs"
+    assert args[args.index("--assets-url") + 1] == "https://acme.github.io/f"
+    upload = step("Upload flamegraphs")
+    assert upload["uses"].startswith("actions/upload-artifact@")
+    assert upload["with"]["name"] == "perfsmith-flamegraphs"
+    assert upload["with"]["path"] == "${{ runner.temp }}/perfsmith-assets"  # $RUNNER_TEMP
+    assert "inputs.flamegraphs == 'true'" in upload["if"]
+    # Reviews make no flamegraphs, and they can be turned off.
+    for event, inputs in (("pull_request", {}), ("schedule", {"flamegraphs": "false"})):
+        _, args = run_script(tmp_path, event, **inputs)
+        assert "--assets-dir" not in args and "--assets-url" not in args
+
+
 def test_without_a_model_key_it_can_skip_instead(tmp_path: Path) -> None:
     done, args = run_script(
         tmp_path, "pull_request", model="openai:gpt-4o-mini", **{"without-model": "skip"}
