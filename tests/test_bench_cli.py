@@ -85,6 +85,33 @@ def test_a_run_folder_keeps_to_one_agent(tasks: Path, tmp_path: Path) -> None:
     assert other.exit_code == 2 and "holds a run of 'noop'" in other.output
 
 
+def test_attempts_of_a_deterministic_agent_run_once_and_say_so(tasks: Path, tmp_path: Path) -> None:
+    out = tmp_path / "out"
+    done = CliRunner().invoke(
+        app,
+        [
+            str(tasks),
+            "--agent",
+            "noop",
+            "--only",
+            "alpha",
+            "--attempts",
+            "3",
+            "--out",
+            str(out),
+            *QUICK,
+        ],
+    )
+    assert done.exit_code == 0, done.output
+    assert "1 attempt(s)" in done.output and "deterministic" in done.output
+    assert sorted(p.name for p in (out / "results").iterdir()) == ["alpha.json"]
+    report = (out / "report.md").read_text()
+    assert "GSO opt@3 (any of 3 attempts per task) | 0.0% |" in report
+    assert "opt@3 equals opt@1" in report
+    bad = CliRunner().invoke(app, [str(tasks), "--agent", "noop", "--attempts", "0"])
+    assert bad.exit_code == 2 and "--attempts" in bad.output
+
+
 def test_suite_names_the_shipped_suite() -> None:
     ids = {t.id for t in _load(Path("suite"))}
     assert {"demo-shoplog", "idna-contextj", "urllib3-authority"} <= ids

@@ -101,6 +101,22 @@ def test_opt_at_k_is_the_unbiased_estimator() -> None:
         opt_at_k([[True]], 3)
 
 
+def test_attempts_give_opt_at_k_and_the_first_attempt_gives_the_rest() -> None:
+    def attempt(task: str, n: int, speedup: float) -> TaskResult:
+        return result(task, speedup=speedup).model_copy(update={"attempt": n, "cost_usd": 1.0})
+
+    rows = [attempt("a", 2, 2.0), attempt("b", 1, 2.0), attempt("a", 1, 1.0)]  # any order
+    m = summarize(rows, k=2)
+    assert (m.tasks, m.attempts, m.k) == (2, 3, 2)
+    # a: [not opt, opt]; b: one attempt, a deterministic solver's, stands for both of its k
+    assert m.opt_at_1 == 0.75 and m.opt_at_k == 1.0
+    assert m.speedup == pytest.approx(2.0**0.5)  # first attempts: a at 1.0x, b at 2.0x
+    assert m.cost_usd == 3.0 and m.seconds == 30.0  # every attempt costs
+    assert summarize(rows).opt_at_k is None
+    with pytest.raises(ValueError, match="at least 3 attempts"):
+        summarize(rows, k=3)  # a has two attempts: too few for opt@3
+
+
 def test_speedup_ratio_is_harmonic_and_failures_count_as_no_edit() -> None:
     results = [result("a", speedup=4.0, expert=2.0), result("b", status="tests_failed", expert=2.0)]
     # ratios 2.0 and 1/2 (a failure runs at the base's speed): harmonic mean 0.8

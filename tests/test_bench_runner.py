@@ -54,7 +54,11 @@ CHANGES_OUTPUT = patch(
 
 @pytest.fixture(scope="module")
 def suite(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    root = tmp_path_factory.mktemp("suite")
+    return write_suite(tmp_path_factory.mktemp("suite"))
+
+
+def write_suite(root: Path) -> Path:
+    """The calc project, its scripts and the expert patch (also used by test_bench_attempts)."""
     (root / "project" / "calc").mkdir(parents=True)
     (root / "project" / "calc" / "__init__.py").write_text(LIB)
     (root / "bench.py").write_text(BENCH)
@@ -179,7 +183,7 @@ def test_the_expert_is_timed_beside_a_model_and_a_rerun_resumes(
     saved = (out / "results" / "calc.json").read_text()
 
     class Refuses:
-        name, exclusive = "model", False
+        name, exclusive, deterministic = "model", False, True
 
         def solve(self, prepared: PreparedTask) -> Solution:
             raise AssertionError("a finished task must not be solved again")
@@ -190,7 +194,7 @@ def test_the_expert_is_timed_beside_a_model_and_a_rerun_resumes(
 
 def test_a_crashing_solver_fails_only_its_task(suite: Path, tmp_path: Path) -> None:
     class Crashes:
-        name, exclusive = "crash", True
+        name, exclusive, deterministic = "crash", True, True
 
         def solve(self, prepared: PreparedTask) -> Solution:
             raise RuntimeError("model server went away")

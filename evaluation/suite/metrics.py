@@ -3,9 +3,10 @@
 - SWE-Perf: Apply (patch applies), Correctness (applies and tests pass; we also require the
   workload's output unchanged), Performance (mean over all tasks of the task's gain, failures
   0; sweperf.py).
-- GSO: a task is "opt" when correct, the geometric-mean speedup over base (of mean times) is
-  at least 1.2, and the harmonic mean of its speedup relative to the expert's is above 0.95;
-  opt@k is pass@k's unbiased estimator over attempts.
+- GSO: an attempt is "opt" when correct, the geometric-mean speedup over the task's workloads
+  (of mean times) is at least 1.2, and the harmonic mean of its speedup relative to the
+  expert's is above 0.95; opt@k is pass@k's unbiased estimator over a task's n >= k attempts
+  (with n = k: the task counts when any attempt is opt), averaged over tasks.
 - SWE-fficiency: speedup ratio = model speedup / expert speedup, harmonic mean over tasks; a
   failed task counts as speedup 1 (no edit).
 - Ours: share of tasks judged "faster" on every workload (interleaved, docs/measurement.md),
@@ -14,12 +15,15 @@
   SWE-Perf's performance, made robust. SWE-Perf's gain function on our interleaved samples is
   reported too, to show what the sequential protocol adds.
 Tasks that cannot be set up or fail before any change stay in every denominator, as each
-benchmark counts them; their number is reported too."""
+benchmark counts them; their number is reported too. With several attempts per task, every
+metric but opt@k is taken on each task's first attempt (what a one-attempt run reports);
+opt@1 and opt@k use all attempts, and cost and wall time add them all up."""
 
 from __future__ import annotations
 
 import math
 from collections.abc import Iterable, Sequence
+from itertools import groupby
 
 from pydantic import BaseModel, ConfigDict
 
@@ -34,6 +38,7 @@ class SuiteMetrics(BaseModel):
 
     agent: str
     tasks: int
+    attempts: int  # attempt results in all (tasks x attempts run per task)
     invalid: int
     apply: float
     correctness: float
@@ -43,6 +48,8 @@ class SuiteMetrics(BaseModel):
     saved: float
     speedup: float
     opt_at_1: float
+    k: int = 1
+    opt_at_k: float | None = None  # GSO's opt@k for k > 1
     speedup_ratio: float | None
     cost_usd: float | None
     seconds: float
@@ -117,12 +124,32 @@ def speedup_ratio(results: Sequence[TaskResult]) -> float | None:
     return harmonic_mean(ratios) if ratios else None
 
 
-def summarize(results: Sequence[TaskResult]) -> SuiteMetrics:
+def by_task(results: Sequence[TaskResult]) -> list[list[TaskResult]]:
+    """Each task's attempts in attempt order; tasks in the order they first appear."""
+    order = {r.task_id: i for i, r in reversed(list(enumerate(results)))}
+    ranked = sorted(results, key=lambda r: (order[r.task_id], r.attempt))
+    return [list(group) for _, group in groupby(ranked, key=lambda r: r.task_id)]
+
+
+def opt_attempts(results: Sequence[TaskResult], k: int) -> list[list[bool]]:
+    """Each task's opt flags, one per attempt. A task with one attempt where k are asked for
+    is a deterministic solver's (the runner makes one attempt, as k would give the same
+    patch): that attempt stands for all k."""
+    flags = [[gso_opt(r) for r in attempts] for attempts in by_task(results)]
+    return [tries * k if len(tries) == 1 else tries for tries in flags]
+
+
+def summarize(results: Sequence[TaskResult], k: int = 1) -> SuiteMetrics:
+    if k < 1:
+        raise ValueError(f"k must be at least 1, got {k}")
+    every = list(results)
+    results = [attempts[0] for attempts in by_task(every)]
     n = len(results)
-    costs = [r.cost_usd for r in results if r.cost_usd is not None]
+    costs = [r.cost_usd for r in every if r.cost_usd is not None]
     return SuiteMetrics(
         agent=results[0].agent if results else "",
         tasks=n,
+        attempts=len(every),
         invalid=sum(r.invalid for r in results),
         apply=_share(r.applied for r in results),
         correctness=_share(r.status == "ok" for r in results),
@@ -131,10 +158,12 @@ def summarize(results: Sequence[TaskResult]) -> SuiteMetrics:
         faster=_share(task_faster(r) for r in results),
         saved=_mean(task_saved(r) for r in results),
         speedup=geomean([task_speedup(r) or 1.0 for r in results]) if n else 1.0,
-        opt_at_1=opt_at_k([[gso_opt(r)] for r in results], 1) if n else 0.0,
+        opt_at_1=opt_at_k(opt_attempts(every, 1), 1) if n else 0.0,
+        k=k,
+        opt_at_k=(opt_at_k(opt_attempts(every, k), k) if n else 0.0) if k > 1 else None,
         speedup_ratio=speedup_ratio(results),
         cost_usd=sum(costs) if costs else None,
-        seconds=sum(r.seconds for r in results),
+        seconds=sum(r.seconds for r in every),
     )
 
 

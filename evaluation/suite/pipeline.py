@@ -1,4 +1,4 @@
-"""One task from start to finish, in two stages so that a scheduler can run the first in
+"""One attempt at a task from start to finish, in two stages so that a scheduler can run the first in
 parallel and the second exclusively:
 
 1. set up, check the base, solve, apply, run the tests (parallel-safe);
@@ -20,7 +20,7 @@ from pathlib import Path
 from evaluation.compare import SamplingPolicy
 from evaluation.suite import evaluate
 from evaluation.suite.prepare import PreparedTask, prepare
-from evaluation.suite.records import Solution, TaskFailure, TaskResult
+from evaluation.suite.records import Solution, TaskFailure, TaskResult, attempt_slot
 from evaluation.suite.solvers import Solver
 from evaluation.suite.sweperf import REPETITIONS, WARMUPS
 from sandbox.api import Sandbox
@@ -62,13 +62,21 @@ class Pipeline:
     options: SuiteOptions
 
     def stage_one(
-        self, task: TaskSpec, solve_lock: AbstractContextManager[object] | None = None
+        self,
+        task: TaskSpec,
+        solve_lock: AbstractContextManager[object] | None = None,
+        attempt: int = 1,
     ) -> Staged | TaskResult:
+        """Attempt `attempt` of `task`, in a folder of its own (a fresh workspace each)."""
         start, solution, solve_seconds, applied = time.monotonic(), None, 0.0, False
         sandbox: Sandbox | None = None
         try:
             prepared = prepare(
-                task, self.options.work / task.id, self.options.cache, self.options.git_mirror
+                task,
+                self.options.work / attempt_slot(task.id, attempt),
+                self.options.cache,
+                self.options.git_mirror,
+                attempt,
             )
             sandbox = prepared.sandbox(self.options.sandbox_factory())
             evaluate.check_base(prepared, sandbox)
@@ -93,15 +101,16 @@ class Pipeline:
                 notes,
             )
         except Exception as exc:  # see _failure: the task ends, the suite goes on
+            seconds = time.monotonic() - start
             return self._end(
-                task, _failure(exc), solution, time.monotonic() - start, solve_seconds, applied
+                task, attempt, _failure(exc), solution, seconds, solve_seconds, applied
             )
         finally:
             if sandbox is not None:
                 sandbox.close()
 
     def stage_two(self, staged: Staged) -> TaskResult:
-        start, task = time.monotonic(), staged.prepared.task
+        start, task, attempt = time.monotonic(), staged.prepared.task, staged.prepared.attempt
         sandbox = staged.prepared.sandbox(self.options.sandbox_factory())
         try:
             workloads = evaluate.measure(
@@ -116,7 +125,7 @@ class Pipeline:
         except Exception as exc:
             seconds = staged.seconds + time.monotonic() - start
             return self._end(
-                task, _failure(exc), staged.solution, seconds, staged.solve_seconds, applied=True
+                task, attempt, _failure(exc), staged.solution, seconds, staged.solve_seconds, True
             )
         finally:
             sandbox.close()
@@ -124,6 +133,7 @@ class Pipeline:
         expert = [w.verdict if own_expert else w.expert for w in workloads]
         result = TaskResult(
             task_id=task.id,
+            attempt=attempt,
             origin=task.origin,
             agent=self.solver.name,
             status="ok",
@@ -165,15 +175,17 @@ class Pipeline:
     def _end(
         self,
         task: TaskSpec,
+        attempt: int,
         failure: TaskFailure,
         solution: Solution | None,
         seconds: float,
         solve_seconds: float,
         applied: bool = False,
     ) -> TaskResult:
-        self._cleanup(self.options.work / task.id)
+        self._cleanup(self.options.work / attempt_slot(task.id, attempt))
         return TaskResult(
             task_id=task.id,
+            attempt=attempt,
             origin=task.origin,
             agent=self.solver.name,
             status=failure.status,

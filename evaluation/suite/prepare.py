@@ -17,13 +17,15 @@ from tasks.formats import TaskSpec
 @dataclass(frozen=True)
 class PreparedTask:
     """A task ready for a solver: `repo` is a git repository at the base (nothing later in
-    its history), `env` the interpreter every command of the task runs under."""
+    its history), `env` the interpreter every command of the task runs under. `attempt`
+    numbers the task's independent attempts (opt@k), for a solver that varies by attempt."""
 
     task: TaskSpec
     workdir: Path
     repo: Path
     env: TaskEnv
     expert_patch: str
+    attempt: int = 1
 
     def sandbox(self, inner: Sandbox) -> Sandbox:
         return TaskSandbox(inner, self.env)
@@ -38,7 +40,11 @@ class PreparedTask:
 
 
 def prepare(
-    task: TaskSpec, workdir: Path, cache: Path, git_mirror: Path | None = None
+    task: TaskSpec,
+    workdir: Path,
+    cache: Path,
+    git_mirror: Path | None = None,
+    attempt: int = 1,
 ) -> PreparedTask:
     """Raises TaskFailure ("setup_failed" or "timeout") when the task cannot be set up."""
     if workdir.exists():
@@ -60,4 +66,4 @@ def prepare(
             "-m",
             "perfsmith set-up",
         )
-    return PreparedTask(task, workdir, made.repo, env, made.expert_patch)
+    return PreparedTask(task, workdir, made.repo, env, made.expert_patch, attempt)

@@ -28,8 +28,12 @@ class RayUnavailable(Exception):
 
 
 def run_on_ray(
-    pipeline: Pipeline, tasks: list[TaskSpec], address: str, finished: Callable[[TaskResult], None]
+    pipeline: Pipeline,
+    jobs: list[tuple[TaskSpec, int]],
+    address: str,
+    finished: Callable[[TaskResult], None],
 ) -> None:
+    """Each job (a task and an attempt number) as two Ray tasks; `finished` on the driver."""
     ray = _import_ray()
     started_here = not ray.is_initialized()
     if started_here:
@@ -43,19 +47,25 @@ def run_on_ray(
                 f'no node offers the "{TIMING}" resource; start nodes with '
                 f"--resources '{{\"{TIMING}\": 1}}'"
             )
-        _drive(ray, pipeline, tasks, finished)
+        _drive(ray, pipeline, jobs, finished)
     finally:
         if started_here:
             ray.shutdown()
 
 
 def _drive(
-    ray: Any, pipeline: Pipeline, tasks: list[TaskSpec], finished: Callable[[TaskResult], None]
+    ray: Any,
+    pipeline: Pipeline,
+    jobs: list[tuple[TaskSpec, int]],
+    finished: Callable[[TaskResult], None],
 ) -> None:
     first = ray.remote(_stage_one)
     second = ray.remote(_stage_two)
     needs = {"resources": {TIMING: 1}} if pipeline.solver.exclusive else {}
-    pending = {first.options(num_cpus=1, **needs).remote(pipeline, task): "one" for task in tasks}
+    pending = {
+        first.options(num_cpus=1, **needs).remote(pipeline, task, attempt): "one"
+        for task, attempt in jobs
+    }
     while pending:
         done, _ = ray.wait(list(pending), num_returns=1)
         ref = done[0]
@@ -72,14 +82,14 @@ def _drive(
             finished(value[1] if stage == "one" else value)
 
 
-def _stage_one(pipeline: Pipeline, task: TaskSpec) -> tuple[str, Staged | TaskResult]:
+def _stage_one(pipeline: Pipeline, task: TaskSpec, attempt: int) -> tuple[str, Staged | TaskResult]:
     import ray
 
     cores = CorePlan.split()
     with pinned(cores.other):
         # Holding "timing" already keeps this node's other stage 2s away; the flock keeps out
         # anything else on the machine.
-        staged = pipeline.stage_one(task, TimingLock().held())
+        staged = pipeline.stage_one(task, TimingLock().held(), attempt)
     return ray.get_runtime_context().get_node_id(), staged
 
 

@@ -28,6 +28,13 @@ INVALID_TASK: frozenset[str] = frozenset(
 RESULT_VERSION = 1
 
 
+def attempt_slot(task_id: str, attempt: int) -> str:
+    """The name of one attempt's result file and task folder: the task's id for the first
+    attempt (as a one-attempt run has always named them), `ID@N` for attempt N ("@" is not
+    allowed in task ids, so no task can take another's slot)."""
+    return task_id if attempt == 1 else f"{task_id}@{attempt}"
+
+
 class TaskFailure(Exception):
     """Ends a task early with a status and a one-line reason."""
 
@@ -71,6 +78,7 @@ class TaskResult(BaseModel):
 
     version: int = RESULT_VERSION
     task_id: str
+    attempt: int = 1  # which of the task's independent attempts (opt@k), from 1
     origin: str = "native"
     agent: str
     status: Status

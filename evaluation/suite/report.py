@@ -1,5 +1,6 @@
-"""The suite report: metrics and one row per task-workload as markdown, a plot of speedups
-with their intervals, and both as JSON."""
+"""The suite report: metrics and one row per task-workload as markdown (each task's first
+attempt; with several attempts, a table of every attempt), a plot of the first attempts'
+speedups with their intervals, and both as JSON."""
 
 from __future__ import annotations
 
@@ -13,24 +14,52 @@ matplotlib.use("Agg")  # files only; never a window
 
 import matplotlib.pyplot as plt
 
-from evaluation.suite.metrics import SuiteMetrics, gso_opt, summarize, task_performance
+from evaluation.suite.metrics import (
+    SuiteMetrics,
+    by_task,
+    geomean,
+    gso_opt,
+    summarize,
+    task_performance,
+)
 from evaluation.suite.records import TaskResult
 from evaluation.suite.store import write_atomic
 
 
 def write_report(
-    results: Sequence[TaskResult], out: Path, title: str = "perfsmith bench"
+    results: Sequence[TaskResult],
+    out: Path,
+    title: str = "perfsmith bench",
+    k: int = 1,
+    notes: Sequence[str] = (),
 ) -> SuiteMetrics:
-    metrics = summarize(results)
-    write_atomic(out / "report.md", render_markdown(results, metrics, title))
-    doc = {"metrics": metrics.model_dump(), "tasks": [_row_json(r) for r in results]}
+    """`results` holds every attempt; `k` is the opt@k asked for; `notes` go under the table."""
+    metrics = summarize(results, k)
+    firsts = [attempts[0] for attempts in by_task(results)]
+    write_atomic(out / "report.md", render_markdown(results, metrics, title, notes))
+    doc: dict[str, object] = {
+        "metrics": metrics.model_dump(),
+        "notes": list(notes),
+        "tasks": [_row_json(r) for r in firsts],
+    }
+    if len(results) > len(firsts):
+        doc["attempts"] = [_row_json(r) for r in results]
     write_atomic(out / "report.json", json.dumps(doc, indent=2))
-    if any(r.workloads for r in results):
-        plot_speedups(results, out / "speedups.png")
+    if any(r.workloads for r in firsts):
+        plot_speedups(firsts, out / "speedups.png")
     return metrics
 
 
-def render_markdown(results: Sequence[TaskResult], m: SuiteMetrics, title: str) -> str:
+def render_markdown(
+    every: Sequence[TaskResult], m: SuiteMetrics, title: str, notes: Sequence[str] = ()
+) -> str:
+    tasks = by_task(every)
+    results = [attempts[0] for attempts in tasks]
+    opt_k = (
+        [f"| GSO opt@{m.k} (any of {m.k} attempts per task) | {m.opt_at_k:.1%} |"]
+        if m.opt_at_k is not None
+        else []
+    )
     ratio = f"{m.speedup_ratio:.3f}" if m.speedup_ratio is not None else "n/a"
     cost = f"${m.cost_usd:.2f}" if m.cost_usd is not None else "n/a"
     lines = [
@@ -38,12 +67,13 @@ def render_markdown(results: Sequence[TaskResult], m: SuiteMetrics, title: str) 
         "",
         "| metric | value |",
         "|---|---|",
-        f"| tasks (invalid: set-up or base failed) | {m.tasks} ({m.invalid}) |",
+        f"| tasks (invalid: set-up or base failed) / attempts | {m.tasks} ({m.invalid}) / {m.attempts} |",
         f"| SWE-Perf Apply / Correctness / Performance | {m.apply:.1%} / {m.correctness:.1%} / {m.performance:.2%} |",
         f"| SWE-Perf's gain on interleaved samples | {m.performance_interleaved:.2%} |",
         f"| ours: judged faster / time saved (interval's low end) / geometric-mean speedup "
         f"| {m.faster:.1%} / {m.saved:.2%} / {m.speedup:.3f}x |",
         f"| GSO opt@1 | {m.opt_at_1:.1%} |",
+        *opt_k,
         f"| SWE-fficiency speedup ratio (harmonic) | {ratio} |",
         f"| cost / wall time | {cost} / {m.seconds:.0f} s |",
         "",
@@ -53,8 +83,36 @@ def render_markdown(results: Sequence[TaskResult], m: SuiteMetrics, title: str) 
     ]
     for r in results:
         lines.extend(_rows(r))
-    notes = [f"- {r.task_id}: {r.reason}" for r in results if r.reason]
-    return "\n".join([*lines, "", *(["Reasons:", "", *notes, ""] if notes else [])])
+    if len(every) > len(results):
+        lines.extend(["", *_attempt_rows(tasks)])
+    reasons = [f"- {_name(r)}: {r.reason}" for r in every if r.reason]
+    extra = [f"- {note}" for note in notes]
+    return "\n".join(
+        [
+            *lines,
+            "",
+            *(["Notes:", "", *extra, ""] if extra else []),
+            *(["Reasons:", "", *reasons, ""] if reasons else []),
+        ]
+    )
+
+
+def _attempt_rows(tasks: Sequence[Sequence[TaskResult]]) -> list[str]:
+    rows = [
+        "| task | attempt | status | GSO speedup (geometric mean over workloads) | GSO opt |",
+        "|---|---|---|---|---|",
+    ]
+    for attempts in tasks:
+        for r in attempts:
+            speedup = geomean([w.mean_speedup for w in r.workloads]) if r.workloads else None
+            shown = f"{speedup:.2f}x" if speedup is not None else "-"
+            opt = "yes" if gso_opt(r) else "no"
+            rows.append(f"| {r.task_id} | {r.attempt} | {r.status} | {shown} | {opt} |")
+    return rows
+
+
+def _name(r: TaskResult) -> str:
+    return r.task_id if r.attempt == 1 else f"{r.task_id} (attempt {r.attempt})"
 
 
 def _rows(r: TaskResult) -> list[str]:
@@ -112,6 +170,7 @@ def plot_speedups(results: Sequence[TaskResult], path: Path) -> Path:
 def _row_json(r: TaskResult) -> dict[str, object]:
     return {
         "task": r.task_id,
+        "attempt": r.attempt,
         "status": r.status,
         "reason": r.reason,
         "applied": r.applied,

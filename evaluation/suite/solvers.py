@@ -25,6 +25,12 @@ class Solver(Protocol):
         """Whether it times code itself, so it must run while no other task is being timed."""
         ...
 
+    @property
+    def deterministic(self) -> bool:
+        """Whether every attempt at a task gives the same patch: then opt@k needs one attempt
+        (k would only re-measure the same patch)."""
+        ...
+
     def solve(self, task: PreparedTask) -> Solution: ...
 
 
@@ -34,6 +40,7 @@ class OracleSolver:
 
     name: str = "oracle"
     exclusive: bool = False
+    deterministic: bool = True
 
     def solve(self, task: PreparedTask) -> Solution:
         if not task.expert_patch.strip():
@@ -48,6 +55,7 @@ class PredictionsSolver:
     predictions: dict[str, Prediction]
     name: str = "predictions"
     exclusive: bool = False
+    deterministic: bool = True  # one prediction per instance
 
     def solve(self, task: PreparedTask) -> Solution:
         found = self.predictions.get(task.task.id)
@@ -63,6 +71,7 @@ class NoopSolver:
 
     name: str = "noop"
     exclusive: bool = False
+    deterministic: bool = True
 
     def solve(self, task: PreparedTask) -> Solution:
         target = _noop_target(task)

@@ -1,4 +1,4 @@
-"""The run folder: one JSON per finished task (written atomically, so a killed run never
+"""The run folder: one JSON per finished task attempt (written atomically, so a killed run never
 leaves half a record), and a manifest that stops a rerun from mixing two agents' results."""
 
 from __future__ import annotations
@@ -10,7 +10,7 @@ from pathlib import Path
 
 from pydantic import ValidationError
 
-from evaluation.suite.records import RESULT_VERSION, TaskResult
+from evaluation.suite.records import RESULT_VERSION, TaskResult, attempt_slot
 
 
 class StoreError(Exception):
@@ -40,8 +40,8 @@ class ResultStore:
             ),
         )
 
-    def load(self, task_id: str) -> TaskResult | None:
-        path = self.results / f"{task_id}.json"
+    def load(self, task_id: str, attempt: int = 1) -> TaskResult | None:
+        path = self.results / f"{attempt_slot(task_id, attempt)}.json"
         if not path.is_file():
             return None
         try:
@@ -50,7 +50,7 @@ class ResultStore:
             return None  # an older or damaged record: the task runs again
 
     def save(self, result: TaskResult) -> Path:
-        path = self.results / f"{result.task_id}.json"
+        path = self.results / f"{attempt_slot(result.task_id, result.attempt)}.json"
         write_atomic(path, result.model_dump_json(indent=2))
         return path
 
