@@ -3,7 +3,8 @@ where we may create one, its own cgroup; inside bubblewrap (the default) or unsh
 
 Modes, strongest first (docs/security.md has the full table):
 - "bwrap": host read-only, secrets' directories hidden, only the workspace writable, private
-  /tmp, no network, new PID namespace, no capabilities, an unprivileged user when we are root.
+  /tmp, no network, new PID namespace, no capabilities, an unprivileged user when we are root,
+  a seccomp filter (sandbox/seccomp.py) where libseccomp is installed.
 - "unshare": no network, new mount and PID namespaces, on the host's own filesystem except for a
   fresh tmpfs over each world-writable directory (/tmp, /var/tmp, /dev/shm, /run/lock); the
   rest of the host stays unwritten only because the command runs as an unprivileged user (when
@@ -21,6 +22,7 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Literal
 
+from sandbox import seccomp
 from sandbox.api import Ending, Limits, RunResult
 from sandbox.cgroup import CgroupRoot, RunCgroup
 from sandbox.environment import sandbox_env
@@ -117,20 +119,28 @@ class LocalSandbox:
             if self.cgroups
             else None
         )
+        bpf = seccomp.program() if self.mode == "bwrap" else None
+        seccomp_fd = seccomp.program_fd(bpf) if bpf is not None else None
         try:
-            argv = [*_pinning(limits), *self._wrapper(cwd, env, limits), *self._shell(cmd)]
+            wrapper = self._wrapper(cwd, env, limits, seccomp_fd)
+            argv = [*_pinning(limits), *wrapper, *self._shell(cmd)]
             launch = Launch.make(group.procs_files if group else [], self._rlimits(limits, group))
             watch = DiskWatch(cwd, limits.disk_bytes) if limits.disk_bytes is not None else None
+            fds = [seccomp_fd] if seccomp_fd is not None else []
             try:
-                finished = run_to_end(argv, cwd, env, limits.wall_seconds, launch, watch)
+                finished = run_to_end(argv, cwd, env, limits.wall_seconds, launch, watch, fds)
             except OSError as exc:
                 return _failed(cmd, str(exc))
             return _result(cmd, finished, _ending(finished, limits, group), _note(watch))
         finally:
+            if seccomp_fd is not None:
+                os.close(seccomp_fd)
             if group is not None:
                 group.remove()  # kills whatever is left: daemons that left the session too
 
-    def _wrapper(self, cwd: Path, env: dict[str, str], limits: Limits) -> list[str]:
+    def _wrapper(
+        self, cwd: Path, env: dict[str, str], limits: Limits, seccomp_fd: int | None
+    ) -> list[str]:
         if self.mode == "plain":
             return []
         assert self.tool is not None
@@ -150,6 +160,7 @@ class LocalSandbox:
             network=limits.network,
             tmpfs_bytes=limits.memory_bytes,
             user=self.user,
+            seccomp_fd=seccomp_fd,
         )
 
     def _shell(self, cmd: str) -> list[str]:

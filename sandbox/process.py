@@ -80,9 +80,11 @@ def run_to_end(
     wall_seconds: float,
     launch: Launch,
     watch: Watch | None = None,
+    pass_fds: Sequence[int] = (),
 ) -> Finished:
     """Raises OSError when the program cannot be started. `watch` is asked every
-    `watch.every` seconds while the command runs; when it says stop, the run is killed."""
+    `watch.every` seconds while the command runs; when it says stop, the run is killed.
+    `pass_fds` stay open in the child (bwrap's seccomp program)."""
     with tempfile.TemporaryFile() as out, tempfile.TemporaryFile() as err:
         started = time.perf_counter()
         proc = subprocess.Popen(
@@ -94,6 +96,7 @@ def run_to_end(
             stderr=err,
             start_new_session=True,
             preexec_fn=launch.setup,
+            pass_fds=tuple(pass_fds),
         )
         status, usage, ended, stopped = _wait(proc.pid, wall_seconds, watch)
         wall = (ended or time.perf_counter()) - started

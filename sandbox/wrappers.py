@@ -47,6 +47,7 @@ def bwrap_argv(
     network: bool,
     tmpfs_bytes: int | None,
     user: SandboxUser | None,
+    seccomp_fd: int | None = None,
 ) -> list[str]:
     argv = [bwrap, "--ro-bind", "/", "/", "--dev", "/dev", "--proc", "/proc"]
     covered: list[Path] = []
@@ -80,6 +81,8 @@ def bwrap_argv(
         argv += ["--cap-drop", "ALL"]
         for cap in ("CAP_SETUID", "CAP_SETGID", "CAP_SETPCAP"):
             argv += ["--cap-add", cap]
+    if seccomp_fd is not None:
+        argv += ["--seccomp", str(seccomp_fd)]  # sandbox/seccomp.py
     return [*argv, "--"]
 
 

@@ -542,3 +542,37 @@ def test_candidates_hold_no_privileges(attack: Attack, sandbox: Sandbox, workspa
     uid = int(result.stdout.split()[1])
     assert uid != 0 and "CAPEFF 0000000000000000" in result.stdout
     assert "SETUID DENIED" in result.stdout and "MOUNT 0" not in result.stdout
+
+
+KERNEL_SURFACE = """
+    import ctypes, os, platform, subprocess, threading
+    libc = ctypes.CDLL(None, use_errno=True)
+    numbers = {"x86_64": {"bpf": 321, "keyctl": 250, "io_uring_setup": 425},
+               "aarch64": {"bpf": 280, "keyctl": 219, "io_uring_setup": 425}}[platform.machine()]
+    def report(name, rc):
+        print(name, "ALLOWED" if rc >= 0 else "DENIED", os.strerror(ctypes.get_errno()))
+    report("userns", libc.unshare(0x10000000))  # CLONE_NEWUSER
+    params = ctypes.create_string_buffer(120)
+    report("io_uring", libc.syscall(numbers["io_uring_setup"], 1, params))
+    report("bpf", libc.syscall(numbers["bpf"], 0, ctypes.create_string_buffer(64), 64))
+    report("keyctl", libc.syscall(numbers["keyctl"], 0, -3, 0))  # get this session's keyring
+    worker = threading.Thread(target=print, args=("THREADS WORK",))
+    worker.start(); worker.join()
+    print("SUBPROCESS", subprocess.run(["true"]).returncode)
+"""
+
+
+def test_kernel_attack_surface_is_filtered(
+    attack: Attack, backend: str, request: pytest.FixtureRequest
+) -> None:
+    """New user namespaces, io_uring, bpf and keyrings are how unprivileged code reaches
+    kernel bugs; seccomp denies them while threads and processes keep working."""
+    if os.uname().machine not in ("x86_64", "aarch64"):
+        pytest.skip("system call numbers are listed for x86_64 and aarch64 only")
+    if backend == "local-unshare":
+        request.applymarker(
+            pytest.mark.xfail(reason="unshare mode installs no seccomp filter", strict=False)
+        )
+    result = attack(KERNEL_SURFACE)
+    assert result.ok and "THREADS WORK" in result.stdout and "SUBPROCESS 0" in result.stdout
+    assert "ALLOWED" not in result.stdout, result.stdout
