@@ -19,6 +19,7 @@ from agent.config import OptimizeConfig
 from agent.pr.finished import FinishedRun
 from agent.pr.stacks import Sampled, sample_stacks
 from agent.setup import build_sandbox
+from agent.store import RunStore
 from evaluation.workloads import workload_from_bench
 from profilers.errors import ProfilerUnavailable, WorkloadFailed
 from profilers.flamegraph import render_svg
@@ -75,27 +76,30 @@ def flamegraphs(root: Path, run: FinishedRun, assets: Assets) -> Flamegraphs:
 
 
 def stored_or_sampled(root: Path, run: FinishedRun) -> dict[str, Sampled]:
-    stored = {side: run.dir / "flames" / f"{side}.json" for side in SIDES}
-    if not all(path.is_file() for path in stored.values()):
-        for side, record in sample_run(root, run).items():
-            stored[side].parent.mkdir(exist_ok=True)
-            stored[side].write_text(record.model_dump_json(indent=2))
-    return {side: Sampled.model_validate_json(path.read_text()) for side, path in stored.items()}
+    names = {side: f"flames/{side}.json" for side in SIDES}
+    if not all((run.dir / name).is_file() for name in names.values()):
+        sampled = sample_run(root, run)
+        (run.dir / "flames").mkdir(exist_ok=True)
+        store = RunStore(run.dir)  # atomic writes: a kill leaves no half record to read back
+        for side, record in sampled.items():
+            store.write_text(names[side], record.model_dump_json(indent=2))
+    return {side: Sampled.model_validate_json((run.dir / name).read_text())
+            for side, name in names.items()}  # fmt: skip
 
 
 def sample_run(root: Path, run: FinishedRun) -> dict[str, Sampled]:
     """Sample the workload at the base commit and with the patch, as the run configured it."""
     config = OptimizeConfig.model_validate(run.state.config)
     workload = workload_from_bench(config.bench, config.bench_timeout)
-    sandbox = build_sandbox(config.sandbox)
     with tempfile.TemporaryDirectory(prefix="perfsmith-flames-") as tmp:
-        before = snapshot(
-            RepoInfo(root, run.report.base_commit, False), Path(tmp) / "before", False
-        )
+        base = RepoInfo(root, run.report.base_commit, False)
+        before = snapshot(base, Path(tmp) / "before", include_uncommitted=False)
         after = clone(before, Path(tmp) / "after")
         apply_patch(after, run.patch_text)
+        sandbox = build_sandbox(config.sandbox)
         try:
-            return {side: sample_stacks(workload, ws, sandbox) for side, ws in zip(SIDES, (before, after), strict=True)}  # fmt: skip
+            return {side: sample_stacks(workload, ws, sandbox)
+                    for side, ws in zip(SIDES, (before, after), strict=True)}  # fmt: skip
         finally:
             sandbox.close()
 
