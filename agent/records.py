@@ -43,12 +43,14 @@ class Edit(BaseModel):
 
 
 class Target(BaseModel):
-    """A hotspot handed to a proposer, with the function's current source."""
+    """A hotspot handed to a proposer, with the function's current source. `torch_dominated`:
+    most of its time is PyTorch's (see agent/targets.py), so a kernel may pay off."""
 
     model_config = ConfigDict(frozen=True)
 
     hotspot: Hotspot
     source: str
+    torch_dominated: bool = False
 
 
 class Feedback(BaseModel):

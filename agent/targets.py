@@ -9,6 +9,10 @@ from agent.records import Candidate, Feedback, Target
 from profilers.api import Hotspot, Profile
 
 MIN_SELF_PERCENT = 1.0  # below this an edit cannot move the workload measurably
+# A hotspot whose self time is at least this share PyTorch's (py-spy native frames or cProfile
+# built-ins below it) is "torch-dominated": a Python edit can reach at most the rest, so the
+# LLM proposer also asks for a Triton / CUDA kernel of the hot region.
+TORCH_DOMINATED_SHARE = 0.5
 
 
 def pick_targets(
@@ -31,7 +35,8 @@ def pick_targets(
             continue
         source = _source(workspace / spot.file, spot)
         if source:
-            targets.append(Target(hotspot=spot, source=source))
+            dominated = spot.torch_share >= TORCH_DOMINATED_SHARE
+            targets.append(Target(hotspot=spot, source=source, torch_dominated=dominated))
     return targets
 
 

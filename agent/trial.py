@@ -16,6 +16,7 @@ from typing import Any
 from agent.edits import EditError, apply_edit
 from agent.gaming import review_flags
 from agent.guards import protected_reason
+from agent.kernel_edits import check_kernel_edit
 from agent.records import Candidate, CandidateStatus, Edit
 from evaluation.compare import SamplingPolicy
 from evaluation.comparison import run_comparison
@@ -23,6 +24,7 @@ from evaluation.correctness import run_tests
 from evaluation.measure import WorkloadError, WorkloadRunner
 from sandbox import workspace
 from sandbox.api import Sandbox, Workload
+from sandbox.extra_env import ExtraEnv
 
 
 @dataclass
@@ -86,8 +88,14 @@ def try_edit(
         return verdict("rejected", "edit changes nothing")
 
     flags = [f"review: {flag}" for flag in review_flags(diff, judges.bench_text)]
+    sandbox, caveat = judges.sandbox, ""
+    if kernel := check_kernel_edit(edit, parent_workspace, ws):  # Triton / load_inline code
+        if kernel.violations:
+            return verdict("rejected", kernel.reason, diff=diff, notes=flags)
+        sandbox, caveat = ExtraEnv(judges.sandbox, kernel.env), kernel.timing_caveat
+        flags += kernel.notes
     progress("tests")
-    tests = run_tests(judges.sandbox, judges.test_command, ws, judges.test_timeout)
+    tests = run_tests(sandbox, judges.test_command, ws, judges.test_timeout)
     if not tests.passed:
         return verdict(
             "rejected",
@@ -99,8 +107,8 @@ def try_edit(
         )
 
     progress("output and timing")
-    best = WorkloadRunner(judges.sandbox, judges.workload, parent_workspace)
-    cand = WorkloadRunner(judges.sandbox, judges.workload, ws)
+    best = WorkloadRunner(sandbox, judges.workload, parent_workspace)
+    cand = WorkloadRunner(sandbox, judges.workload, ws)
     try:
         result = run_comparison(best, cand, policy, scratch / f"{candidate_id}-guard")
     except WorkloadError as exc:
@@ -113,6 +121,8 @@ def try_edit(
     speed = result.verdict
     if speed is None:
         return verdict("rejected", result.output.detail, **common)
+    if caveat:  # a GPU kernel timed without a GPU: its correctness is known, its speed is not
+        return verdict("rejected", f"{caveat} (here: {speed.summary()})", verdict=speed, **common)
     if speed.outcome != "faster":
         return verdict("rejected", f"not faster ({speed.summary()})", verdict=speed, **common)
     return verdict("accepted", speed.summary(), verdict=speed, **common)

@@ -23,7 +23,9 @@ class Hotspot(BaseModel):
     `self_samples` counts samples whose innermost frame inside the repository is this
     function (time in libraries it calls is charged to it); `total_samples` counts samples
     with this function anywhere on the stack. `lines` are per-line samples within the span,
-    each line charged for the time spent below it.
+    each line charged for the time spent below it. `torch_samples` are the self samples spent
+    in PyTorch below this function (see profilers/torch_frames.py): the share that a Triton or
+    CUDA kernel, rather than a Python edit, could speed up.
     """
 
     model_config = ConfigDict(frozen=True)
@@ -39,10 +41,16 @@ class Hotspot(BaseModel):
     lines: list[LineSamples] = []
     callers: list[str] = []
     callees: list[str] = []
+    torch_samples: int = 0
 
     @property
     def key(self) -> str:
         return f"{self.file}::{self.function}"
+
+    @property
+    def torch_share(self) -> float:
+        """Fraction of the self samples spent in PyTorch (0.0 with no self samples)."""
+        return self.torch_samples / self.self_samples if self.self_samples else 0.0
 
 
 class Profile(BaseModel):

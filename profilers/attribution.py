@@ -11,6 +11,8 @@ Functions of the profile and of the workspace's source files, which they only re
   per-line count goes to the line its innermost occurrence was executing.
 - Callers and callees link adjacent repository frames (library frames between them skipped).
 - Percentages are of all samples of the workload, including those with no repository frame.
+- A sample whose frames below the innermost repository frame include PyTorch's (Python or
+  native, see torch_frames.py) also counts as that function's `torch_samples`.
 - Samples taken inside perfsmith's own harness (files in the scratch folder) are not the
   workload's and are dropped entirely.
 """
@@ -27,6 +29,7 @@ from typing import Any
 
 from profilers.api import Hotspot, LineSamples, Profile
 from profilers.source_map import Scope, SourceMap
+from profilers.torch_frames import is_torch_frame
 from sandbox.workspace import SCRATCH_DIR
 
 # Folders inside a workspace whose code is installed, not written, by the project.
@@ -107,6 +110,7 @@ class Tally:
     end_line: int
     self_samples: int = 0
     total_samples: int = 0
+    torch_samples: int = 0
     lines: Counter[int] = field(default_factory=Counter)
     callers: set[str] = field(default_factory=set)
     callees: set[str] = field(default_factory=set)
@@ -131,6 +135,7 @@ class Tally:
             lines=[LineSamples(line=n, samples=c) for n, c in sorted(self.lines.items())],
             callers=sorted(self.callers),
             callees=sorted(self.callees),
+            torch_samples=self.torch_samples,
         )
 
 
@@ -184,6 +189,7 @@ def attribute(
         workload_samples += sample.weight
         stack = [(functions.tally(f.file, f.line, f.name), f.line) for f in sample.frames]
         _charge([(tally, line) for tally, line in stack if tally], sample.weight)
+        _charge_torch(sample, [tally for tally, _ in stack])
     return rank(functions.tallies.values(), workload_samples), workload_samples
 
 
@@ -200,6 +206,18 @@ def _charge(repo: Sequence[tuple[Tally, int]], weight: int) -> None:
         if outer is not inner:
             outer.callees.add(inner.key)
             inner.callers.add(outer.key)
+
+
+def _charge_torch(sample: Sample, tallies: Sequence[Tally | None]) -> None:
+    """Count the sample as torch time of its innermost repository function when any frame
+    below that function is PyTorch's."""
+    inner = max((i for i, tally in enumerate(tallies) if tally is not None), default=None)
+    if inner is None:
+        return
+    if any(is_torch_frame(f.file, f.name) for f in sample.frames[inner + 1 :]):
+        tally = tallies[inner]
+        assert tally is not None
+        tally.torch_samples += sample.weight
 
 
 def samples_from_speedscope(doc: Mapping[str, Any]) -> list[Sample]:

@@ -8,7 +8,8 @@ is profiled; processes that skip site or PYTHONPATH (-S, -E, -I) or leave throug
 
 One "sample" here is one microsecond of profiled time. Self time is a function's own time plus
 the time of the library functions it called (shared out among callers by their time in them,
-as with py-spy's samples); total time is its cumulative time.
+as with py-spy's samples); total time is its cumulative time. Torch time is the part of self time
+that flowed up from PyTorch's functions (see torch_frames.py).
 """
 
 from __future__ import annotations
@@ -21,6 +22,7 @@ from pathlib import Path
 from profilers.api import Profile
 from profilers.attribution import Functions, Tally, rank
 from profilers.errors import ProfilerUnavailable, workload_failure
+from profilers.torch_frames import is_torch_frame
 from sandbox.api import Limits, Sandbox, Workload
 from sandbox.workspace import scratch_folder
 
@@ -102,6 +104,8 @@ def profile_from_pstats(stats: Stats, workspace: Path, wall_seconds: float = 0.0
     functions = Functions(workspace)
     tallies = {key: functions.tally(key[0], key[1], key[2]) for key in stats}
     self_time = _self_time(stats, tallies)
+    torch_keys = [k for k, t in tallies.items() if t is None and is_torch_frame(k[0], k[2])]
+    torch_time = _self_time(stats, tallies, origins=torch_keys)
     total_time = _total_time(stats, tallies)
     for key, tally in tallies.items():
         if tally is None:
@@ -113,6 +117,7 @@ def profile_from_pstats(stats: Stats, workspace: Path, wall_seconds: float = 0.0
                 caller_tally.callees.add(tally.key)
     for tally in functions.tallies.values():
         tally.self_samples = _us(self_time[tally.key])
+        tally.torch_samples = min(tally.self_samples, _us(torch_time[tally.key]))
         tally.total_samples = _us(total_time[tally.key])
     workload = _us(sum(entry[2] for entry in stats.values()))
     return Profile(
@@ -124,14 +129,18 @@ def profile_from_pstats(stats: Stats, workspace: Path, wall_seconds: float = 0.0
     )
 
 
-def _self_time(stats: Stats, tallies: dict[Key, Tally | None]) -> dict[str, float]:
-    """Own time per repository function, plus the time of library code charged to it.
+def _self_time(
+    stats: Stats, tallies: dict[Key, Tally | None], origins: list[Key] | None = None
+) -> dict[str, float]:
+    """Own time per repository function, plus the time of library code charged to it; with
+    `origins`, only the time that starts in those (library) functions.
 
     Library time flows up the call graph to callers, split by the time each caller spent in
     the callee, until it reaches a repository function; time that reaches a root outside the
     repository stays unattributed. Flowing in rounds settles cycles among library functions."""
     charged: dict[str, float] = defaultdict(float)
-    flowing = {key: entry[2] for key, entry in stats.items()}
+    starts = stats if origins is None else origins
+    flowing = {key: stats[key][2] for key in starts}
     for _ in range(MAX_ROUNDS):
         moved: dict[Key, float] = defaultdict(float)
         for key, seconds in flowing.items():

@@ -15,6 +15,10 @@ once and keeps watching for Python descendants (every 100 ms, so the first momen
 child can go unsampled) for as long as it runs; it runs the workload with /bin/sh and writes
 its exit status to a file. The launcher's own samples are dropped by attribution (its file
 lives in the scratch folder).
+
+`native` adds py-spy's `--native` C/C++ frames. PyTorch does its work in native code that plain
+py-spy cannot see, so by default (None) native frames are on exactly when the repository imports
+torch; where py-spy cannot unwind native stacks it fails and "auto" falls back to cProfile.
 """
 
 from __future__ import annotations
@@ -27,10 +31,11 @@ import sys
 from pathlib import Path
 
 from profilers.api import Profile
-from profilers.attribution import profile_from_speedscope
+from profilers.attribution import NOT_REPO_DIRS, profile_from_speedscope
 from profilers.errors import ProfilerUnavailable, tail, workload_failure
+from profilers.torch_frames import imports_torch
 from sandbox.api import Limits, RunResult, Sandbox, Workload
-from sandbox.workspace import scratch_folder
+from sandbox.workspace import SCRATCH_DIR, scratch_folder
 
 LAUNCHER = '''\
 """perfsmith: run the workload under py-spy and record its exit status, which py-spy drops."""
@@ -47,13 +52,19 @@ SUMMARY = re.compile(r"Samples: (\d+) Errors: (\d+)")
 class PySpyProfiler:
     name = "py-spy"
 
-    def __init__(self, rate: int = 200, executable: str | None = None) -> None:
+    def __init__(
+        self, rate: int = 200, executable: str | None = None, native: bool | None = None
+    ) -> None:
         self.rate = rate
         self.executable = executable
+        self.native = native
 
     def profile(self, workload: Workload, workspace: Path, sandbox: Sandbox) -> Profile:
         pyspy = self._find_executable()
         workspace = workspace.resolve()
+        native = self.native
+        if native is None:
+            native = imports_torch(workspace, NOT_REPO_DIRS | {SCRATCH_DIR})
         with scratch_folder(workspace) as scratch:
             (scratch / "launch.py").write_text(LAUNCHER)
             # Paths relative to the working directory, so they hold however the sandbox
@@ -62,7 +73,7 @@ class PySpyProfiler:
             output, status_file = scratch / "profile.json", scratch / "status"
             command = shlex.join(
                 [pyspy, "record", "-o", str(rel / "profile.json"), "-f", "speedscope",
-                 "-r", str(self.rate), "--subprocesses", "--",
+                 "-r", str(self.rate), "--subprocesses", *(["--native"] if native else []), "--",
                  # -I -S: the launcher ignores the workload's environment and site hooks.
                  sys.executable, "-I", "-S", str(rel / "launch.py"),
                  workload.command, str(rel / "status")]

@@ -18,9 +18,9 @@ from langchain_core.tools import BaseTool
 
 from agent.ledger import CHARS_PER_TOKEN, CallRecord, Ledger
 from agent.proposers.code_context import gather_context
+from agent.proposers.kernel_prompt import focuses_for
 from agent.proposers.prompts import (
     DEFAULT_PROMPT_TOKENS,
-    FOCUSES,
     RATIONALE_LABEL,
     TITLE_LABEL,
     Attempt,
@@ -66,7 +66,8 @@ class _Conversation:
 
 
 class LLMProposer:
-    """Asks `model` for `samples` edits per target; sample k uses prompt focus FOCUSES[k] and,
+    """Asks `model` for `samples` edits per target; sample k uses prompt focus FOCUSES[k] (after
+    the kernel variant for a torch-dominated target, see kernel_prompt.py) and,
     when given, temperature temperatures[k] (both cycle). Every call is recorded in `ledger`
     (shared when given), and no call is made once it is over `max_cost` or `max_tokens`.
     Never raises for bad replies or failed calls: it returns what it has and leaves the
@@ -136,9 +137,10 @@ class LLMProposer:
         chat, rounds = self._bind(tools)
         edits: dict[str, Edit] = {}  # by id: identical replies count once
         errors: list[str] = []
+        focuses = focuses_for(target)  # a kernel variant first when the target is torch's
         for k in range(self.samples):
             messages = build_messages(target, context, feedback, self.max_prompt_chars, code=code,
-                                      focus=FOCUSES[k % len(FOCUSES)], task=task,
+                                      focus=focuses[k % len(focuses)], task=task,
                                       tool_rounds=rounds)  # fmt: skip
             options = self._options(k)
             conv = _Conversation(chat, {t.name: t for t in tools}, messages, options, rounds)

@@ -1,0 +1,123 @@
+"""What a kernel edit (one that introduces Triton or `load_inline` CUDA) must pass besides the
+ordinary trial, and how its commands run on a machine without a GPU.
+
+- The static anti-gaming checks of evaluation/kernels/static_checks.py, on every Python file
+  the edit changes; only violations the edit adds count, so the module's older code is not
+  blamed. The KernelBench-specific rules (ModelNew's shape, the reference Model) do not apply
+  to a repository, and no op is forbidden: the repository's tests and output judge the result.
+- Without a GPU, the candidate's tests and workload run with TRITON_INTERPRET=1, so Triton runs
+  on CPU tensors and correctness is still checked; the timing then measures the interpreter,
+  and the notes say that GPU timing needs a GPU. CUDA C++ cannot run at all without a GPU.
+  Such a candidate is judged but never accepted: a CPU-only deployment would not run Triton
+  without the interpreter, and the following rounds profile without it.
+"""
+
+from __future__ import annotations
+
+import re
+import shutil
+from collections import Counter
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from agent.records import Edit
+from evaluation.kernels.static_checks import static_check
+
+TRITON = re.compile(r"\btriton\b")
+CUDA_INLINE = re.compile(r"\bload_inline\b")
+NOT_FOR_REPOSITORIES = frozenset(
+    {"no-modelnew", "subclasses-reference", "no-forward", "calls-reference"}
+)
+INTERPRETER_ENV = {"TRITON_INTERPRET": "1"}
+GPU_DEVICES = (Path("/dev/nvidiactl"), Path("/dev/kfd"))  # NVIDIA, AMD ROCm
+
+
+@dataclass(frozen=True)
+class KernelCheck:
+    kinds: tuple[str, ...]  # "triton", "cuda"
+    violations: list[str]  # "path:line: rule: message", each a reason to reject
+    env: dict[str, str] = field(default_factory=dict)  # for the candidate's commands
+    notes: list[str] = field(default_factory=list)
+    timing_caveat: str = ""  # set without a GPU: why the candidate is judged but not accepted
+
+    @property
+    def reason(self) -> str:
+        return "kernel static checks failed: " + "; ".join(self.violations)
+
+
+def has_gpu() -> bool:
+    """A GPU driver's device node exists (no torch needed in perfsmith's own environment)."""
+    return any(p.exists() for p in GPU_DEVICES) or shutil.which("nvidia-smi") is not None
+
+
+def kernel_kinds(edit: Edit) -> tuple[str, ...]:
+    """The kinds of kernel code the edit's replacement text brings in (not merely keeps)."""
+    kinds = []
+    for kind, pattern in (("triton", TRITON), ("cuda", CUDA_INLINE)):
+        if any(
+            pattern.search(r.replace) and not pattern.search(r.search) for r in edit.replacements
+        ):
+            kinds.append(kind)
+    return tuple(kinds)
+
+
+def check_kernel_edit(
+    edit: Edit, before: Path, after: Path, gpu: bool | None = None
+) -> KernelCheck | None:
+    """None for an edit that is no kernel edit; else its violations (of the files as applied
+    in `after`, against `before`) and how to run it. `gpu` defaults to has_gpu()."""
+    kinds = kernel_kinds(edit)
+    if not kinds:
+        return None
+    violations: list[str] = []
+    for path in sorted({r.path for r in edit.replacements if r.path.endswith(".py")}):
+        violations += added_violations(_read(before / path), _read(after / path), path)
+    if gpu if gpu is not None else has_gpu():
+        return KernelCheck(kinds, violations)
+    notes = []
+    if "triton" in kinds:
+        notes.append(
+            "kernel: no GPU here, so the Triton kernel ran in the interpreter (TRITON_INTERPRET=1): "
+            "the tests and the output check its correctness, but its timing is the interpreter's; "
+            "GPU timing needs a GPU"
+        )
+    if "cuda" in kinds:
+        notes.append(
+            "kernel: CUDA C++ (load_inline) cannot run without a GPU: only the code's CPU path "
+            "was tested and timed; GPU timing needs a GPU"
+        )
+    caveat = (
+        "kernel passed the tests and output check without a GPU, but is not accepted: "
+        "its timing here is the interpreter's or the CPU path's; GPU timing needs a GPU"
+    )
+    return KernelCheck(kinds, violations, dict(INTERPRETER_ENV), notes, caveat)
+
+
+def added_violations(old: str, new: str, path: str) -> list[str]:
+    """Static-check violations in `new` beyond those `old` already had (matched by rule and
+    message, so moved lines are not new)."""
+    dtypes = _dtypes_in(old)
+    seen = Counter((v.rule, v.message) for v in static_check(old, (), dtypes))
+    added = []
+    for v in static_check(new, (), dtypes):
+        if v.rule in NOT_FOR_REPOSITORIES:
+            continue
+        if seen[v.rule, v.message] > 0:
+            seen[v.rule, v.message] -= 1
+            continue
+        added.append(f"{path}:{v.line}: {v.rule}: {v.message}")
+    return added
+
+
+def _dtypes_in(source: str) -> set[str]:
+    """The precisions the module already works in: lowering to a new one is a downgrade."""
+    dtypes = {"float32", "float64"}
+    if re.search(r"\b(float16|half)\b", source):
+        dtypes.add("float16")
+    if re.search(r"\bbfloat16\b", source):
+        dtypes.add("bfloat16")
+    return dtypes
+
+
+def _read(path: Path) -> str:
+    return path.read_text(encoding="utf-8", errors="replace") if path.is_file() else ""
