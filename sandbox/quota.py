@@ -16,6 +16,7 @@ the candidate's writes from it; the periodic walk bounds that.
 
 from __future__ import annotations
 
+import contextlib
 import os
 import stat
 import time
@@ -87,6 +88,13 @@ class DiskWatch:
         self._free_at_walk = _free_bytes(root)
 
     def over(self) -> bool:
+        # OSError: the workspace itself is gone (a same-uid candidate removed it); keep the
+        # last judgement, the wall-clock limit still ends the run.
+        with contextlib.suppress(OSError):
+            self._look()
+        return self.grown > self.limit
+
+    def _look(self) -> None:
         now = self.clock()
         since = now - self._last_walk
         due = since >= max(_MIN_WALK_GAP, _WALK_COST_FACTOR * self._walk_cost)
@@ -94,7 +102,6 @@ class DiskWatch:
         early = lost > self.limit - self.grown and since >= _EARLY_WALK_FACTOR * self._walk_cost
         if due or early:
             self._walk(now)
-        return self.grown > self.limit
 
     def _walk(self, now: float) -> None:
         free = _free_bytes(self.root)

@@ -13,7 +13,7 @@ import pytest
 from sandbox.api import Limits
 from sandbox.environment import sandbox_env
 from sandbox.local import LocalMode, LocalSandbox, UnsafeSandboxWarning
-from sandbox.quota import workspace_bytes
+from sandbox.quota import DiskWatch, workspace_bytes
 
 MODES: list[LocalMode] = (
     ["plain", "unshare", "bwrap"] if shutil.which("bwrap") else ["plain", "unshare"]
@@ -314,3 +314,12 @@ def test_the_disk_quota_counts_growth_not_what_was_there(
     result = sandbox.run(fill, workspace, limits=limits)
     assert result.ending == "disk" and result.wall_seconds < 10, result
     assert result.stderr.splitlines()[-1].startswith("sandbox: killed: the workspace grew by")
+
+
+def test_the_quota_watch_walks_early_when_free_space_drops(tmp_path: Path) -> None:
+    """With a clock that never moves the periodic walk never comes: only the statvfs check can
+    send the watch walking, and it does as soon as the filesystem lost more than the quota."""
+    watch = DiskWatch(tmp_path, MiB, clock=lambda: 0.0)
+    assert not watch.over()  # whatever else the machine writes, the workspace did not grow
+    (tmp_path / "big.bin").write_bytes(b"x" * 2 * MiB)
+    assert watch.over() and watch.grown >= 2 * MiB
