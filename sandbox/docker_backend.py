@@ -37,7 +37,9 @@ from sandbox import docker_runner
 from sandbox.api import Ending, Limits, RunResult
 from sandbox.environment import sandbox_env
 from sandbox.identity import SandboxUser, lent
-from sandbox.output import Capture, ending_of, exit_ending, ran_out_of_memory
+from sandbox.output import TAIL_CHARS, Capture, ending_of, exit_ending, ran_out_of_memory
+from sandbox.process import join_watching
+from sandbox.quota import DiskWatch
 from sandbox.wrappers import python_paths
 
 DEFAULT_IMAGE = "perfsmith-sandbox:latest"
@@ -140,7 +142,14 @@ class DockerSandbox:
             workdir=str(cwd),
             environment=child_env,
         )["Id"]
-        streamed = _stream(self.client, exec_id, limits.wall_seconds)
+        # The workspace is a bind mount of a host folder, so the host watches it grow.
+        watch = DiskWatch(cwd, limits.disk_bytes) if limits.disk_bytes is not None else None
+        streamed = _stream(self.client, exec_id, limits.wall_seconds, watch)
+        if streamed.stopped and watch is not None:
+            self._discard(cwd)  # as for a timeout: the container goes, the exec with it
+            streamed.reader.join()
+            stderr = (streamed.stderr.tail + watch.stop_note())[-TAIL_CHARS:]
+            return _result(cmd, streamed, ("disk", None), stderr)
         if streamed.timed_out:
             self._discard(cwd)  # the only way to stop an exec: take its container down
             streamed.reader.join()
@@ -232,22 +241,30 @@ class _Streamed:
     stdout: Capture
     stderr: Capture
     wall_seconds: float
-    reader: threading.Thread  # still alive when the time ran out
+    reader: threading.Thread  # still alive when the time ran out or the watch stopped it
+    stopped: bool = False  # the watch (disk quota) said stop
 
     @property
     def timed_out(self) -> bool:
-        return self.reader.is_alive()
+        return self.reader.is_alive() and not self.stopped
 
 
-def _stream(client: docker.DockerClient, exec_id: str, wall_seconds: float) -> _Streamed:
-    """Start the exec and feed its output through until it ends or the time is up."""
+def _stream(
+    client: docker.DockerClient, exec_id: str, wall_seconds: float, watch: DiskWatch | None
+) -> _Streamed:
+    """Start the exec and feed its output through until it ends, the time is up or the
+    watch says stop."""
     stdout, stderr = Capture(), Capture()
     started = time.perf_counter()
     stream = client.api.exec_start(exec_id, stream=True, demux=True)
     reader = threading.Thread(target=_drain, args=(stream, stdout, stderr), daemon=True)
     reader.start()
-    reader.join(wall_seconds)
-    return _Streamed(stdout, stderr, time.perf_counter() - started, reader)
+    stopped = False
+    if watch is None:
+        reader.join(wall_seconds)
+    else:
+        stopped = join_watching(reader, wall_seconds, watch)
+    return _Streamed(stdout, stderr, time.perf_counter() - started, reader, stopped)
 
 
 def _drain(

@@ -47,7 +47,6 @@ NAMES: dict[LocalMode, str] = {
 }
 # Pid 1 of the namespace: run the command (after the privilege drop in "$@"), wait, exit with its
 # status. The trailing `exit` keeps the shell from exec'ing: see LocalSandbox._shell.
-MiB = 1024**2
 _PID1 = 'cmd=$1; shift; "$@" /bin/sh -c "$cmd"; exit $?'
 
 
@@ -224,14 +223,7 @@ def _ending(
 
 
 def _note(watch: DiskWatch | None) -> str:
-    """The line added to stderr when the disk quota stopped the run: the reason a rejected
-    candidate is shown is the last line of its output."""
-    if watch is None or watch.grown <= watch.limit:
-        return ""
-    return (
-        f"\nsandbox: killed: the workspace grew by {watch.grown / MiB:.0f} MiB, "
-        f"over its disk quota of {watch.limit / MiB:.0f} MiB (Limits.disk_bytes)\n"
-    )
+    return watch.stop_note() if watch is not None and watch.grown > watch.limit else ""
 
 
 def _result(

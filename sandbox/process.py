@@ -182,7 +182,7 @@ def _wait(
     if watch is None:
         waiter.join(timeout)
     else:
-        stopped = _watch(waiter, timeout, watch)
+        stopped = join_watching(waiter, timeout, watch)
     if "status" not in box:
         kill_group(pid)
         waiter.join()
@@ -190,7 +190,7 @@ def _wait(
     return box["status"], box["usage"], box["ended"], False  # type: ignore[return-value]
 
 
-def _watch(waiter: threading.Thread, timeout: float | None, watch: Watch) -> bool:
+def join_watching(waiter: threading.Thread, timeout: float | None, watch: Watch) -> bool:
     """Join `waiter` until it ends, the time is up (False) or the watch says stop (True)."""
     deadline = None if timeout is None else time.perf_counter() + timeout
     while waiter.is_alive():

@@ -23,6 +23,7 @@ import time
 from collections.abc import Callable
 from pathlib import Path
 
+MiB = 1024**2
 POLL_SECONDS = 0.1  # how often the wait loop asks; a statvfs each time
 _MIN_WALK_GAP = 1.0  # seconds between walks, at least...
 _WALK_COST_FACTOR = 50  # ...and at least this many times what the last walk took
@@ -102,6 +103,14 @@ class DiskWatch:
         early = lost > self.limit - self.grown and since >= _EARLY_WALK_FACTOR * self._walk_cost
         if due or early:
             self._walk(now)
+
+    def stop_note(self) -> str:
+        """The line added to stderr when the quota stopped the run: the reason a rejected
+        candidate is shown is the last line of its output."""
+        return (
+            f"\nsandbox: killed: the workspace grew by {self.grown / MiB:.0f} MiB, "
+            f"over its disk quota of {self.limit / MiB:.0f} MiB (Limits.disk_bytes)\n"
+        )
 
     def _walk(self, now: float) -> None:
         free = _free_bytes(self.root)

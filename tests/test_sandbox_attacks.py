@@ -467,8 +467,6 @@ MANY_FILES = """
 def test_many_small_files_stop_at_the_disk_quota(
     attack: Attack, backend: str, workspace: Path, outside: Path
 ) -> None:
-    if backend == "docker":
-        pytest.skip("the docker backend has no workspace disk quota (docs/security.md)")
     quota, per_file = 32 * MiB, 4 * MiB
     before = fingerprint(outside)
     result = attack(
