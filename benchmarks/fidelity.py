@@ -340,12 +340,19 @@ def table(summary: list[Row]) -> str:
     return "\n".join(lines)
 
 
-def table_from_json(path: Path) -> str:
-    """The table of a saved run (finished or not), summarized again from its trials."""
-    info = json.loads(path.read_text())
-    rows = [Scenario(**sc) for sc in info["scenarios"]]
-    trials = [Trial(**{"pinned_core": None, **t}) for t in info["trials"]]  # older runs: unpinned
-    return table(summarize(rows, trials))
+def table_from_json(paths: list[Path]) -> str:
+    """The table of saved runs (finished or not), summarized again from their trials. Several
+    runs are pooled by scenario name: each trial is an independent comparison, and the table
+    counts them all."""
+    rows: dict[str, Scenario] = {}
+    trials: list[Trial] = []
+    for path in paths:
+        info = json.loads(path.read_text())
+        for sc in info["scenarios"]:
+            rows.setdefault(sc["name"], Scenario(**sc))
+        # Older runs did not record a pinned core: they were unpinned.
+        trials += [Trial(**{"pinned_core": None, **t}) for t in info["trials"]]
+    return table(summarize(list(rows.values()), trials))
 
 
 def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
@@ -379,10 +386,19 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     p.add_argument("--seed", type=int, default=0, help="seed of the shuffled trial order")
     p.add_argument("--json", type=Path, help="write every trial and sample here")
     p.add_argument("--quick", action="store_true", help="smoke test: 20 identical, 10 per effect")
-    p.add_argument("--table", type=Path, metavar="JSON", help="only print the table of a saved run")
+    p.add_argument(
+        "--table",
+        type=Path,
+        nargs="+",
+        metavar="JSON",
+        help="only print the table of saved runs (several are pooled by scenario)",
+    )
     args = p.parse_args(argv)
     if args.quick:
         args.identical, args.trials = 20, 10
+    missing = [str(path) for path in args.table or [] if not path.is_file()]
+    if missing:
+        p.error(f"no saved run at {', '.join(missing)}")
     return args
 
 
