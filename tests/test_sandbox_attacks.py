@@ -571,6 +571,12 @@ def test_kernel_attack_surface_is_filtered(
         request.applymarker(
             pytest.mark.xfail(reason="unshare mode installs no seccomp filter", strict=False)
         )
+    if backend == "docker":
+        # Debian's docker.io (20.10) default seccomp profile lets io_uring_setup through; the
+        # backend does not ship a profile of its own (docs/security.md, row 12).
+        request.applymarker(
+            pytest.mark.xfail(reason="the engine's default profile allows io_uring", strict=False)
+        )
     result = attack(KERNEL_SURFACE)
     assert result.ok and "THREADS WORK" in result.stdout and "SUBPROCESS 0" in result.stdout
     assert "ALLOWED" not in result.stdout, result.stdout
