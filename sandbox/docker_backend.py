@@ -37,7 +37,7 @@ from sandbox import docker_runner
 from sandbox.api import Ending, Limits, RunResult
 from sandbox.environment import sandbox_env
 from sandbox.identity import SandboxUser, lent
-from sandbox.output import TAIL_CHARS, Capture, ending_of, exit_ending, ran_out_of_memory
+from sandbox.output import Capture, ending_of, exit_ending, ran_out_of_memory
 from sandbox.process import join_watching
 from sandbox.quota import DiskWatch
 from sandbox.wrappers import python_paths
@@ -143,13 +143,12 @@ class DockerSandbox:
             environment=child_env,
         )["Id"]
         # The workspace is a bind mount of a host folder, so the host watches it grow.
-        watch = DiskWatch(cwd, limits.disk_bytes) if limits.disk_bytes is not None else None
+        watch = DiskWatch.for_limits(cwd, limits.disk_bytes)
         streamed = _stream(self.client, exec_id, limits.wall_seconds, watch)
         if streamed.stopped and watch is not None:
             self._discard(cwd)  # as for a timeout: the container goes, the exec with it
             streamed.reader.join()
-            stderr = (streamed.stderr.tail + watch.stop_note())[-TAIL_CHARS:]
-            return _result(cmd, streamed, ("disk", None), stderr)
+            return _result(cmd, streamed, ("disk", None), watch.noted(streamed.stderr.tail))
         if streamed.timed_out:
             self._discard(cwd)  # the only way to stop an exec: take its container down
             streamed.reader.join()

@@ -27,7 +27,7 @@ from sandbox.api import Ending, Limits, RunResult
 from sandbox.cgroup import CgroupRoot, RunCgroup
 from sandbox.environment import sandbox_env
 from sandbox.identity import SandboxUser, blocked_ancestor, lent
-from sandbox.output import TAIL_CHARS, ending_of, ran_out_of_memory
+from sandbox.output import ending_of, ran_out_of_memory
 from sandbox.process import Finished, Launch, processes_of, run_to_end
 from sandbox.quota import DiskWatch
 from sandbox.wrappers import (
@@ -124,13 +124,13 @@ class LocalSandbox:
             wrapper = self._wrapper(cwd, env, limits, seccomp_fd)
             argv = [*_pinning(limits), *wrapper, *self._shell(cmd)]
             launch = Launch.make(group.procs_files if group else [], self._rlimits(limits, group))
-            watch = DiskWatch(cwd, limits.disk_bytes) if limits.disk_bytes is not None else None
+            watch = DiskWatch.for_limits(cwd, limits.disk_bytes)
             fds = [seccomp_fd] if seccomp_fd is not None else []
             try:
                 finished = run_to_end(argv, cwd, env, limits.wall_seconds, launch, watch, fds)
             except OSError as exc:
                 return _failed(cmd, str(exc))
-            return _result(cmd, finished, _ending(finished, limits, group), _note(watch))
+            return _result(cmd, finished, _ending(finished, limits, group), watch)
         finally:
             if seccomp_fd is not None:
                 os.close(seccomp_fd)
@@ -222,17 +222,13 @@ def _ending(
     return ending, code
 
 
-def _note(watch: DiskWatch | None) -> str:
-    return watch.stop_note() if watch is not None and watch.grown > watch.limit else ""
-
-
 def _result(
-    cmd: str, finished: Finished, ending: tuple[Ending, int | None], note: str = ""
+    cmd: str, finished: Finished, ending: tuple[Ending, int | None], watch: DiskWatch | None = None
 ) -> RunResult:
     usage = finished.usage
     stderr = finished.stderr.tail
-    if ending[0] == "disk":
-        stderr = (stderr + note)[-TAIL_CHARS:]
+    if ending[0] == "disk" and watch is not None:
+        stderr = watch.noted(stderr)
     return RunResult(
         command=cmd,
         returncode=ending[1],

@@ -23,6 +23,8 @@ import time
 from collections.abc import Callable
 from pathlib import Path
 
+from sandbox.output import TAIL_CHARS
+
 MiB = 1024**2
 POLL_SECONDS = 0.1  # how often the wait loop asks; a statvfs each time
 _MIN_WALK_GAP = 1.0  # seconds between walks, at least...
@@ -104,13 +106,19 @@ class DiskWatch:
         if due or early:
             self._walk(now)
 
-    def stop_note(self) -> str:
-        """The line added to stderr when the quota stopped the run: the reason a rejected
-        candidate is shown is the last line of its output."""
-        return (
+    @classmethod
+    def for_limits(cls, root: Path, limit: int | None) -> DiskWatch | None:
+        """The watch a run under `Limits.disk_bytes = limit` needs; None for no quota."""
+        return cls(root, limit) if limit is not None else None
+
+    def noted(self, stderr: str) -> str:
+        """The run's stderr tail with the reason the quota stopped it as its last line: the
+        reason a rejected candidate is shown is the last line of its output."""
+        note = (
             f"\nsandbox: killed: the workspace grew by {self.grown / MiB:.0f} MiB, "
             f"over its disk quota of {self.limit / MiB:.0f} MiB (Limits.disk_bytes)\n"
         )
+        return (stderr + note)[-TAIL_CHARS:]
 
     def _walk(self, now: float) -> None:
         free = _free_bytes(self.root)

@@ -27,14 +27,14 @@ SCRATCH = [
     ".perfsmith-scratch/",
     "*.egg-info/",
 ]
-_IDENTITY = [
+GIT_IDENTITY = (  # commits perfsmith makes itself: no user config, no signing prompt
     "-c",
     "user.name=perfsmith",
     "-c",
     "user.email=perfsmith@localhost",
     "-c",
     "commit.gpgsign=false",
-]
+)
 
 
 class RepoError(Exception):
@@ -86,7 +86,7 @@ def snapshot(repo: RepoInfo, dest: Path, include_uncommitted: bool) -> Path:
     (dest / ".git" / "info").mkdir(parents=True, exist_ok=True)
     (dest / ".git" / "info" / "exclude").write_text("\n".join(SCRATCH) + "\n")
     _git(dest, "add", "-A")
-    _git(dest, *_IDENTITY, "commit", "-q", "--allow-empty", "--no-verify", "-m", "baseline")
+    _git(dest, *GIT_IDENTITY, "commit", "-q", "--allow-empty", "--no-verify", "-m", "baseline")
     return dest
 
 

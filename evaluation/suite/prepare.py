@@ -8,9 +8,10 @@ from pathlib import Path
 
 from evaluation.suite.environment import TaskEnv, TaskSandbox, make_env, run_setup
 from evaluation.suite.sources import materialize
-from evaluation.suite.vcs import IDENTITY, git
+from evaluation.suite.vcs import git
 from evaluation.workloads import workload_from_bench
 from sandbox.api import Sandbox, Workload
+from sandbox.workspace import GIT_IDENTITY
 from tasks.formats import TaskSpec
 
 
@@ -58,7 +59,7 @@ def prepare(
         git(made.repo, "add", "-A")  # what set-up builds becomes part of the base (not of a diff)
         git(
             made.repo,
-            *IDENTITY,
+            *GIT_IDENTITY,
             "commit",
             "-q",
             "--allow-empty",

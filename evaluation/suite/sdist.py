@@ -17,7 +17,8 @@ import zipfile
 from pathlib import Path
 
 from evaluation.suite.records import TaskFailure
-from evaluation.suite.vcs import IDENTITY, git
+from evaluation.suite.vcs import git
+from sandbox.workspace import GIT_IDENTITY
 
 ARCHIVES = (".tar.gz", ".tgz", ".zip", ".tar.bz2")
 # Sub-folders of a package that hold its tests: not part of the fix, and solvers may not edit them.
@@ -95,7 +96,7 @@ def package_diff(base: Path, fixed: Path, package_dir: str) -> str:
         shutil.copytree(base / package_dir, work / package_dir)
         git(work, "init", "-q")
         git(work, "add", "-A", "-f")
-        git(work, *IDENTITY, "commit", "-q", "--no-verify", "-m", "base")
+        git(work, *GIT_IDENTITY, "commit", "-q", "--no-verify", "-m", "base")
         shutil.rmtree(work / package_dir)
         shutil.copytree(fixed / package_dir, work / package_dir)
         # An index without stat data: archives often carry equal mtimes and sizes, which git

@@ -6,15 +6,8 @@ import subprocess
 from pathlib import Path
 
 from evaluation.suite.records import Status, TaskFailure
+from sandbox.workspace import GIT_IDENTITY
 
-IDENTITY = (
-    "-c",
-    "user.name=perfsmith",
-    "-c",
-    "user.email=perfsmith@localhost",
-    "-c",
-    "commit.gpgsign=false",
-)
 BASE_BRANCH = "perfsmith-base"
 
 
@@ -33,7 +26,7 @@ def git(cwd: Path, *args: str, status: Status = "setup_failed", timeout: float =
 
 def commit_all(repo: Path, message: str) -> None:
     git(repo, "add", "-A", "-f")
-    git(repo, *IDENTITY, "commit", "-q", "--allow-empty", "--no-verify", "-m", message)
+    git(repo, *GIT_IDENTITY, "commit", "-q", "--allow-empty", "--no-verify", "-m", message)
 
 
 def init_repo(repo: Path, message: str) -> None:
