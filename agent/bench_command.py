@@ -14,6 +14,7 @@ from typing import Annotated, Any
 import typer
 from rich.console import Console
 
+from agent.bench_kernels import KernelBenchError, KernelBenchRequest, run_kernel_bench
 from agent.config import ConfigError, load_config
 from agent.loop import Optimizer
 from agent.records import RunState
@@ -124,12 +125,17 @@ def bench_command(
     tasks: Annotated[
         Path,
         typer.Argument(
-            help="Tasks: 'suite' (the shipped suite), a folder of task folders, "
-            "a task.toml, or SWE-Perf / GSO / SWE-fficiency JSON or JSONL."
+            help="Tasks: 'suite' (the shipped suite), 'kernels' (the GPU kernel problems), "
+            "a folder of task folders, a task.toml, or SWE-Perf / GSO / SWE-fficiency JSON "
+            "or JSONL."
         ),
     ],
     agent: Annotated[
-        str, typer.Option(help="perfsmith, noop, or a predictions JSONL file.")
+        str,
+        typer.Option(
+            help="perfsmith, noop, or a predictions JSONL file (kernels: perfsmith with "
+            "--model, or a folder of <problem>.py candidates)."
+        ),
     ] = "perfsmith",
     oracle: Annotated[
         bool,
@@ -191,8 +197,27 @@ def bench_command(
     proposer: Annotated[
         str | None, typer.Option(help="perfsmith agent: rules, llm, or module:Class.")
     ] = None,
+    kernel_python: Annotated[
+        str | None,
+        typer.Option(
+            help="kernels: an interpreter with torch and triton (default: "
+            "$PERFSMITH_KERNEL_PYTHON, else this one)."
+        ),
+    ] = None,
 ) -> None:
     """Run a task suite (SWE-Perf-style): solve each task, judge the patch, report the metrics."""
+    if str(tasks) == "kernels":
+        request = KernelBenchRequest(
+            agent=agent,
+            oracle=oracle,
+            out=(out or Path("bench-runs") / "kernels").resolve(),
+            only=only,
+            python=kernel_python,
+            model=model,
+            base_url=base_url,
+        )
+        _bench_kernels(request)
+        return
     try:
         specs = _select(_load(tasks), only)
         solver = _solver(
@@ -245,6 +270,15 @@ def bench_command(
         highlight=False,
     )
     console.print(f"report: {run_dir / 'report.md'}", highlight=False)
+
+
+def _bench_kernels(request: KernelBenchRequest) -> None:
+    try:
+        run_kernel_bench(request, lambda line: console.print(line, highlight=False, soft_wrap=True))
+    except KernelBenchError as exc:
+        typer.secho(f"perfsmith: {exc}", err=True, fg="red")
+        raise typer.Exit(USAGE_ERROR) from None
+    console.print(f"report: {request.out / 'results.md'}", highlight=False)
 
 
 def _load(path: Path) -> list[TaskSpec]:

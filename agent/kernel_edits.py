@@ -10,6 +10,9 @@ ordinary trial, and how its commands run on a machine without a GPU.
   and the notes say that GPU timing needs a GPU. CUDA C++ cannot run at all without a GPU.
   Such a candidate is judged but never accepted: a CPU-only deployment would not run Triton
   without the interpreter, and the following rounds profile without it.
+- CUDA C++ strings (load_inline sources) are compiled, device code only, with nvcc where it is
+  installed (evaluation/kernels/cuda_compile.py), GPU or not: a compile error rejects the edit
+  before any test runs, and the notes carry ptxas' register and shared-memory use.
 """
 
 from __future__ import annotations
@@ -21,6 +24,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from agent.records import Edit
+from evaluation.kernels.cuda_compile import compile_cuda_candidate, cuda_sources
 from evaluation.kernels.static_checks import static_check
 
 TRITON = re.compile(r"\btriton\b")
@@ -70,11 +74,15 @@ def check_kernel_edit(
     if not kinds:
         return None
     violations: list[str] = []
+    notes: list[str] = []
     for path in sorted({r.path for r in edit.replacements if r.path.endswith(".py")}):
         violations += added_violations(_read(before / path), _read(after / path), path)
+        if "cuda" in kinds:
+            compiled, note = compile_cuda_sources(_read(after / path), path)
+            violations += compiled
+            notes += note
     if gpu if gpu is not None else has_gpu():
-        return KernelCheck(kinds, violations)
-    notes = []
+        return KernelCheck(kinds, violations, notes=notes)
     if "triton" in kinds:
         notes.append(
             "kernel: no GPU here, so the Triton kernel ran in the interpreter (TRITON_INTERPRET=1): "
@@ -91,6 +99,23 @@ def check_kernel_edit(
         "its timing here is the interpreter's or the CPU path's; GPU timing needs a GPU"
     )
     return KernelCheck(kinds, violations, dict(INTERPRETER_ENV), notes, caveat)
+
+
+def compile_cuda_sources(source: str, path: str) -> tuple[list[str], list[str]]:
+    """(violations, notes) from compiling the file's CUDA strings for sm_90 with nvcc."""
+    try:
+        if not cuda_sources(source):
+            return [], []
+    except SyntaxError:
+        return [], []  # the trial's own syntax check reports it
+    report = compile_cuda_candidate(source)
+    if report.nvcc is None:
+        return [], [f"kernel: {path}: CUDA source not compiled (nvcc not found)"]
+    if not report.ok:
+        return [f"{path}: cuda-compile: nvcc (sm_90) failed: {report.error}"], []
+    used = "; ".join(report.resources[:3]) or "no resource lines"
+    kernels = ", ".join(report.kernels) or "no entry functions"
+    return [], [f"kernel: {path}: nvcc compiled {kernels} for sm_90 ({used})"]
 
 
 def added_violations(old: str, new: str, path: str) -> list[str]:

@@ -34,16 +34,31 @@ def median_speedup(rows: Sequence[ShapeResult], baseline: str = "eager") -> floa
 
 
 def summarize(rows: Sequence[ShapeResult]) -> dict[str, Any]:
+    """fast_p and medians are None when nothing was timed (no GPU): an untimed suite says
+    which candidates are correct, and nothing about speed."""
+    timed = any(r.candidate is not None for r in rows)
     return {
         "tasks": len(rows),
         "correct": sum(r.correct for r in rows),
-        "fast_1": fast_p(rows, 1.0),
-        "fast_1.5": fast_p(rows, 1.5),
+        "timed": timed,
+        "fast_1": fast_p(rows, 1.0) if timed else None,
+        "fast_1.5": fast_p(rows, 1.5) if timed else None,
         "median_speedup_vs_eager": median_speedup(rows),
-        "fast_1_vs_compile": fast_p(rows, 1.0, "compile"),
+        "fast_1_vs_compile": fast_p(rows, 1.0, "compile") if timed else None,
         "median_speedup_vs_compile": median_speedup(rows, "compile"),
         "flagged": sum(bool(r.flags) for r in rows),
     }
+
+
+def headline(summary: dict[str, Any]) -> str:
+    """One line: tasks, correct, and fast_1 / fast_1.5 / median speedup when timed."""
+    counts = f"{summary['tasks']} tasks, {summary['correct']} correct"
+    if not summary.get("timed"):
+        return f"{counts}; not timed (no GPU): fast_p needs GPU timings"
+    return (
+        f"{counts}; fast_1 {summary['fast_1']:.2f}, fast_1.5 {summary['fast_1.5']:.2f}, "
+        f"median speedup vs eager {_x(summary['median_speedup_vs_eager'])}"
+    )
 
 
 def markdown(
@@ -72,13 +87,18 @@ def markdown(
             f"{compiled} | {_ms(r.candidate)} | {_x(r.speedup_vs_eager)} | {_cell(flags)} |"
         )
     lines += ["", "## Summary", ""]
-    lines += [
-        f"- tasks (problem x shape x dtype): {summary['tasks']}, correct: {summary['correct']}",
-        f"- fast_1: {summary['fast_1']:.2f}, fast_1.5: {summary['fast_1.5']:.2f} (vs eager, over all tasks)",
-        f"- median speedup vs eager: {_x(summary['median_speedup_vs_eager'])}; "
-        f"vs torch.compile: {_x(summary['median_speedup_vs_compile'])} (fast_1 {summary['fast_1_vs_compile']:.2f})",
-        f"- rows flagged for review: {summary['flagged']}",
-    ]
+    lines.append(
+        f"- tasks (problem x shape x dtype): {summary['tasks']}, correct: {summary['correct']}"
+    )
+    if summary.get("timed"):
+        lines += [
+            f"- fast_1: {summary['fast_1']:.2f}, fast_1.5: {summary['fast_1.5']:.2f} (vs eager, over all tasks)",
+            f"- median speedup vs eager: {_x(summary['median_speedup_vs_eager'])}; "
+            f"vs torch.compile: {_x(summary['median_speedup_vs_compile'])} (fast_1 {summary['fast_1_vs_compile']:.2f})",
+            f"- rows flagged for review: {summary['flagged']}",
+        ]
+    else:
+        lines.append("- not timed (no GPU): fast_p and the median speedup need GPU timings")
     return "\n".join(lines) + "\n"
 
 
