@@ -233,10 +233,17 @@ def compare_cmd(
     instructions: Annotated[
         bool, typer.Option("--instructions", help="Also count instructions (callgrind; slow).")
     ] = False,
+    paired: Annotated[
+        bool,
+        typer.Option(
+            "--paired",
+            help="Judge the ABBA pairs as pairs (signed-rank test); opt-in, see docs/measurement.md.",
+        ),
+    ] = False,
     as_json: Annotated[bool, typer.Option("--json", help="Print the result as JSON.")] = False,
 ) -> None:
     """Is B faster than A? Interleaved fresh-process runs, a significance test and an interval."""
-    policy = SamplingPolicy(min_effect=min_effect, time_budget_seconds=seconds)
+    policy = SamplingPolicy(min_effect=min_effect, time_budget_seconds=seconds, paired=paired)
     try:
         sandbox = build_sandbox("local")
         if a and b and not refs:

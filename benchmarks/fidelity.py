@@ -12,7 +12,7 @@ Codeflash-style rule (minimum of each side, 5% noise floor, no test).
     .venv/bin/python benchmarks/fidelity.py --quick
 
 Each comparison pins both sides to an idle core, as the product does. On a 2-core machine an
-identical-code comparison takes 6-50 s (the looks double from 10 to 320 pairs; most stop at 20 or
+identical-code comparison takes 6-60 s (the looks double from 10 to 320 pairs; most stop at
 40), a true speedup at the 2% floor runs the whole 60 s budget, 5% and 10% take a few seconds.
 The default run takes about 2 hours, --quick (70 comparisons) about 20 minutes. The method and
 results are in docs/benchmarks.md.
@@ -174,11 +174,16 @@ def codeflash_faster(a: list[float], b: list[float]) -> bool:
 
 
 def run_trial(
-    sandbox: LocalSandbox, workspace: Path, scenario: Scenario, calibration: Calibration
+    sandbox: LocalSandbox,
+    workspace: Path,
+    scenario: Scenario,
+    calibration: Calibration,
+    paired: bool = False,
 ) -> Trial:
     units_a = calibration.units_a
     units_b = calibration.units_for(scenario.effect) if scenario.effect else units_a
-    policy = SamplingPolicy(min_effect=scenario.min_effect)  # every other setting: the default
+    # every other setting: the default, except the opt-in paired rule when asked for
+    policy = SamplingPolicy(min_effect=scenario.min_effect, paired=paired)
     started = datetime.now(timezone.utc).isoformat(timespec="seconds")
     load1 = os.getloadavg()[0]
     # As evaluation.comparison.run_comparison does: both sides pinned to a core found idle
@@ -348,12 +353,18 @@ def table_from_json(paths: list[Path]) -> str:
     counts them all."""
     rows: dict[str, Scenario] = {}
     trials: list[Trial] = []
+    rules: set[str] = set()
     for path in paths:
         info = json.loads(path.read_text())
+        rules.add(info.get("rule", "two samples"))  # runs before the paired rule: two samples
         for sc in info["scenarios"]:
             rows.setdefault(sc["name"], Scenario(**sc))
         # Older runs did not record a pinned core: they were unpinned.
         trials += [Trial(**{"pinned_core": None, **t}) for t in info["trials"]]
+    if len(rules) > 1:
+        raise SystemExit(
+            f"error: the runs were judged by different rules ({', '.join(sorted(rules))})"
+        )
     return table(summarize(list(rows.values()), trials))
 
 
@@ -387,6 +398,9 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     p.add_argument("--calibration-runs", type=int, default=20)
     p.add_argument("--seed", type=int, default=0, help="seed of the shuffled trial order")
     p.add_argument("--json", type=Path, help="write every trial and sample here")
+    p.add_argument(
+        "--paired", action="store_true", help="judge with the opt-in paired rule (signed-rank)"
+    )
     p.add_argument("--quick", action="store_true", help="smoke test: 20 identical, 10 per effect")
     p.add_argument(
         "--table",
@@ -421,6 +435,7 @@ def main(argv: list[str] | None = None) -> int:
         "command": " ".join([Path(sys.executable).name, *sys.argv]),
         "machine": machine(),
         "scenarios": [asdict(sc) for sc in rows],
+        "rule": "paired" if args.paired else "two samples",
         "started": datetime.now(timezone.utc).isoformat(timespec="seconds"),
     }
     print(f"machine: {info['machine']}", flush=True)
@@ -441,7 +456,7 @@ def main(argv: list[str] | None = None) -> int:
                 flush=True,
             )
             for i, sc in enumerate(jobs, 1):
-                t = run_trial(sandbox, workspace, sc, cal)
+                t = run_trial(sandbox, workspace, sc, cal, args.paired)
                 trials.append(t)
                 if args.json:  # after every trial, so a killed run still leaves its data
                     _save(args.json, _finish(info, rows, trials, start, interrupted=True))

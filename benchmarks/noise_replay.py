@@ -1,16 +1,18 @@
-"""Replay recorded timing noise through the sampler, to compare stopping rules in seconds.
+"""Replay recorded timing noise through the sampler, to compare stopping and test rules in seconds.
 
-The fidelity runs (benchmarks/fidelity.py) keep every sample of every comparison. Divided by
-its comparison's median, the identical-code samples are a record of this machine's noise. This
-script draws runs from that record at random (B's scaled by 1 - effect), feeds them to the
-product's `evaluation.compare.compare` with a fake clock, and counts the verdicts, so a change to
-the stopping rule can be judged against real noise in seconds instead of hours. Draws are
-independent, so drift and bursts of the real machine are not reproduced: a real fidelity run
+The fidelity runs (benchmarks/fidelity.py) keep every sample of every comparison, pair by pair.
+Divided by its comparison's median, each identical-code pair (A's run, B's run next to it) is a
+record of this machine's noise, including what two neighbouring runs share. This script draws
+recorded pairs at random (B's run scaled by 1 - effect), feeds them to the product's
+`evaluation.compare.compare` with a fake clock, and counts the verdicts, so a change to the
+rules can be judged against real noise in seconds instead of hours. Pairs are drawn
+independently, so drift and bursts longer than a pair are not reproduced: a real fidelity run
 is still the test.
 
     .venv/bin/python benchmarks/noise_replay.py benchmarks/results/fidelity-run1.json
     .venv/bin/python benchmarks/noise_replay.py benchmarks/results/fidelity-run2.json \
         --futility 20:0.5 --trials 400
+    .venv/bin/python benchmarks/noise_replay.py benchmarks/results/fidelity-run1.json --paired
 """
 
 from __future__ import annotations
@@ -31,44 +33,67 @@ RUN_SECONDS = 0.15  # the fidelity workload's run time; it sets how many pairs f
 
 
 def noise_from(path: Path) -> np.ndarray:
-    """Every identical-code sample of a fidelity run, divided by its comparison's median."""
+    """Every identical-code pair of a fidelity run as (A, B), divided by its comparison's median:
+    an array of shape (pairs, 2)."""
     record = json.loads(path.read_text())
-    noise: list[float] = []
+    pairs: list[np.ndarray] = []
     for trial in record["trials"]:
         if trial["scenario"].startswith("identical"):
-            for side in ("a_samples", "b_samples"):
-                samples = np.asarray(trial[side], dtype=float)
-                noise.extend(samples / np.median(samples))
-    if not noise:
+            a, b = np.asarray(trial["a_samples"], float), np.asarray(trial["b_samples"], float)
+            n = min(len(a), len(b))
+            median = float(np.median(np.concatenate([a, b])))
+            pairs.append(np.stack([a[:n], b[:n]], axis=1) / median)
+    if not pairs:
         raise SystemExit(f"error: {path} has no identical-code comparisons")
-    return np.asarray(noise)
+    return np.concatenate(pairs)
+
+
+def pair_correlation(path: Path) -> float | None:
+    """Median over identical-code comparisons (>= 20 pairs) of the correlation between the log
+    times of A and B within a pair. Positive means a paired test sees less noise than a
+    two-sample one."""
+    record = json.loads(path.read_text())
+    rhos = []
+    for trial in record["trials"]:
+        a, b = np.log(trial["a_samples"]), np.log(trial["b_samples"])
+        n = min(len(a), len(b))
+        if trial["scenario"].startswith("identical") and n >= 20:
+            rhos.append(float(np.corrcoef(a[:n], b[:n])[0, 1]))
+    return float(np.median(rhos)) if rhos else None
 
 
 class ReplayedMachine:
-    """Runs that take a recorded noise factor times their nominal time, on a fake clock."""
+    """Runs that take a recorded noise factor times their nominal time, on a fake clock. The two
+    runs of one sampler pair (AB or BA) come from one recorded pair."""
 
     def __init__(self, noise: np.ndarray, rng: np.random.Generator) -> None:
         self.noise, self.rng, self.now = noise, rng, 0.0
+        self.pending: dict[int, float] = {}
 
     def clock(self) -> float:
         return self.now
 
-    def run(self, scale: float) -> float:
-        duration = float(self.rng.choice(self.noise)) * RUN_SECONDS * scale
+    def run(self, side: int, scale: float) -> float:
+        if side not in self.pending:
+            row = self.noise[self.rng.integers(len(self.noise))]
+            self.pending = {0: float(row[0]), 1: float(row[1])}
+        duration = self.pending.pop(side) * RUN_SECONDS * scale
         self.now += duration
         return duration
 
 
-def replay(noise: np.ndarray, effect: float, min_effect: float, trials: int, seed: int) -> str:
+def replay(
+    noise: np.ndarray, effect: float, min_effect: float, trials: int, seed: int, paired: bool
+) -> str:
     rng = np.random.default_rng(seed)
     outcomes: Counter[str] = Counter()
     seconds: list[float] = []
     for _ in range(trials):
         machine = ReplayedMachine(noise, rng)
         verdict = compare(
-            functools.partial(machine.run, 1.0),
-            functools.partial(machine.run, 1.0 - effect),
-            SamplingPolicy(min_effect=min_effect),
+            functools.partial(machine.run, 0, 1.0),
+            functools.partial(machine.run, 1, 1.0 - effect),
+            SamplingPolicy(min_effect=min_effect, paired=paired),
             clock=machine.clock,
         )
         outcomes[verdict.outcome] += 1
@@ -93,21 +118,33 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("runs", nargs="+", type=Path, help="fidelity result JSON files")
     parser.add_argument("--futility", help="PAIRS:P steps, e.g. 20:0.8,40:0.5 (default: product)")
     parser.add_argument("--trials", type=int, default=200)
+    parser.add_argument(
+        "--paired", action="store_true", help="judge the pairs as pairs (SamplingPolicy.paired)"
+    )
     args = parser.parse_args(argv)
     missing = [str(path) for path in args.runs if not path.is_file()]
     if missing:
         raise SystemExit(f"error: no such file: {', '.join(missing)}")
     if args.futility:
         sampler.FUTILITY = parse_futility(args.futility)
-    print(f"futility rule {sampler.FUTILITY}; {RUN_SECONDS} s a run; {args.trials} trials a row")
+    rule = "paired (signed-rank)" if args.paired else "two samples (Mann-Whitney)"
+    print(
+        f"{rule}; futility rule {sampler.FUTILITY}; {RUN_SECONDS} s a run; "
+        f"{args.trials} trials a row"
+    )
     for path in args.runs:
         noise = noise_from(path)
         spread = float(np.subtract(*np.percentile(noise, [75, 25])))
-        print(f"{path.name}: {len(noise)} samples, IQR/median {spread:.3f}")
+        rho = pair_correlation(path)
+        paired = "n/a" if rho is None else f"{rho:.2f}"
+        print(
+            f"{path.name}: {len(noise)} pairs, IQR/median {spread:.3f}, "
+            f"within-pair correlation {paired}"
+        )
         for seed, (effect, floor) in enumerate(
-            [(0.0, 0.02), (0.02, 0.0), (0.05, 0.02), (0.1, 0.02)]
+            [(0.0, 0.02), (0.0, 0.0), (0.02, 0.0), (0.05, 0.02), (0.1, 0.02)]
         ):
-            print("  " + replay(noise, effect, floor, args.trials, seed))
+            print("  " + replay(noise, effect, floor, args.trials, seed, args.paired))
     return 0
 
 

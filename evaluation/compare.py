@@ -14,10 +14,10 @@ from evaluation.stats import judge
 
 Runner = Callable[[], float]  # one run; returns its duration in seconds
 # Futility: (pairs, p): from this many pairs on, stop when the one-sided p for "B faster" is
-# above p. A true 2% speedup in 5% noise leans the wrong way at 20 pairs about 1 time in 12, so
-# the first look stops only on a clear lean (p > 0.8, about 1 in 70 for that speedup); from 40
-# pairs the lean alone (p > 0.5) is enough. Chosen by simulation over recorded timing noise
-# (docs/measurement.md); either threshold only removes chances to say "faster".
+# above p. A small true speedup often leans the wrong way at 20 pairs, so the first look stops
+# only on a clear lean; from 40 pairs the lean alone is enough. Chosen by replaying recorded
+# noise (benchmarks/noise_replay.py, docs/measurement.md); either threshold only removes
+# chances to say "faster".
 FUTILITY: tuple[tuple[int, float], ...] = ((20, 0.8), (40, 0.5))
 Clock = Callable[[], float]
 
@@ -39,6 +39,10 @@ class SamplingPolicy(BaseModel):
     alpha: float = Field(default=0.01, gt=0, lt=1)  # false-positive rate over all looks
     confidence: float = Field(default=0.95, gt=0, lt=1)  # interval level over all looks
     max_cv: float = Field(default=0.25, gt=0)  # IQR/median above this is "unstable"
+    # Judge the ABBA pairs as pairs (signed-rank test, bootstrap over pairs) instead of as two
+    # samples. Neighbouring runs share the machine's state, so pairing removes part of the
+    # noise; opt-in until a fidelity run has measured it (docs/measurement.md).
+    paired: bool = False
 
     @model_validator(mode="after")
     def _pairs_in_order(self) -> SamplingPolicy:
@@ -98,6 +102,7 @@ def compare(
             confidence=confidence,
             max_cv=policy.max_cv,
             seconds_spent=clock() - start,
+            paired=policy.paired,
         )
         reason = _stop_reason(verdict, policy, len(a), out_of_time)
         if reason:

@@ -19,7 +19,7 @@ class SpeedVerdict(BaseModel):
     ci_low: float
     ci_high: float
     confidence: float
-    p_value: float  # one-sided Mann-Whitney U, alternative: B takes less time than A
+    p_value: float  # one-sided, B takes less time than A: Mann-Whitney U (paired: signed-rank)
     min_effect: float
     a_samples: list[float]
     b_samples: list[float]

@@ -9,7 +9,7 @@ import math
 from collections.abc import Sequence
 
 import numpy as np
-from scipy.stats import mannwhitneyu
+from scipy.stats import mannwhitneyu, wilcoxon
 
 from evaluation.records import Outcome, SpeedVerdict
 
@@ -64,15 +64,56 @@ def bootstrap_ratio_ci(
     confidence: float = 0.95,
     resamples: int = 2000,
     seed: int = 0,
+    paired: bool = False,
 ) -> tuple[float, float]:
-    """Percentile bootstrap interval of median(a) / median(b); each group resampled on its own."""
+    """Percentile bootstrap interval of median(a) / median(b). Each group is resampled on its
+    own, or with paired, whole pairs (a[i], b[i]) are, so the state two neighbouring runs
+    share is kept rather than averaged away."""
     _check_sample(a, "a")
     _check_sample(b, "b")
     rng = np.random.default_rng(seed)
-    ratios = _bootstrap_medians(a, resamples, rng) / _bootstrap_medians(b, resamples, rng)
+    if paired:
+        if len(a) != len(b):
+            raise ValueError("paired samples must have the same length")
+        idx = rng.integers(0, len(a), size=(resamples, len(a)))
+        a_medians = np.median(np.asarray(a, float)[idx], axis=1)
+        ratios = a_medians / np.median(np.asarray(b, float)[idx], axis=1)
+    else:
+        ratios = _bootstrap_medians(a, resamples, rng) / _bootstrap_medians(b, resamples, rng)
     tail = (1.0 - confidence) / 2.0
     low, high = np.quantile(ratios, [tail, 1.0 - tail])
     return float(low), float(high)
+
+
+def signed_rank_less(a: Sequence[float], b: Sequence[float]) -> float:
+    """One-sided Wilcoxon signed-rank p for "B takes less time than A" over pairs (a[i], b[i])."""
+    return _signed_rank(a, b, "greater")
+
+
+def signed_rank_greater(a: Sequence[float], b: Sequence[float]) -> float:
+    """One-sided Wilcoxon signed-rank p for "B takes more time than A" over pairs."""
+    return _signed_rank(a, b, "less")
+
+
+def _signed_rank(a: Sequence[float], b: Sequence[float], alternative: str) -> float:
+    log_ratios = np.log(np.asarray(a, float)) - np.log(np.asarray(b, float))
+    if not np.any(log_ratios):
+        return 1.0  # every pair tied: no evidence either way
+    return float(wilcoxon(log_ratios, alternative=alternative).pvalue)
+
+
+def filter_pair_outliers(
+    a: Sequence[float], b: Sequence[float]
+) -> tuple[list[float], list[float], int]:
+    """Drop whole pairs whose log ratio lies beyond 3 x IQR from its quartiles (the same fence
+    as filter_outliers, applied to what a paired test sees). Returns (a kept, b kept, removed)."""
+    ratios = [math.log(x / y) for x, y in zip(a, b, strict=True)]
+    kept, removed = filter_outliers(ratios)
+    if not removed:
+        return [float(x) for x in a], [float(y) for y in b], 0
+    low, high = min(kept), max(kept)
+    pairs = [(x, y) for x, y, r in zip(a, b, ratios, strict=True) if low <= r <= high]
+    return [float(x) for x, _ in pairs], [float(y) for _, y in pairs], removed
 
 
 def mann_whitney_less(a: Sequence[float], b: Sequence[float]) -> float:
@@ -95,8 +136,13 @@ def judge(
     max_cv: float = 0.25,
     seconds_spent: float = 0.0,
     seed: int = 0,
+    paired: bool = False,
 ) -> SpeedVerdict:
     """Is B faster than A? Statistics on outlier-filtered samples; the record keeps the raw ones.
+
+    Two samples (default): one-sided Mann-Whitney U, bootstrap of each group on its own.
+    paired: a[i] and b[i] ran next to each other (one ABBA pair): Wilcoxon signed-rank on the
+    pairs' log ratios, bootstrap over whole pairs, outliers dropped as whole pairs.
 
     faster:        p(B less) < alpha and interval low > 1 + min_effect
     slower:        p(B more) < alpha and interval high < 1
@@ -106,14 +152,25 @@ def judge(
     """
     _check_sample(a, "a")
     _check_sample(b, "b")
-    fa, removed_a = filter_outliers(a)
-    fb, removed_b = filter_outliers(b)
+    if paired:
+        if len(a) != len(b):
+            raise ValueError("paired samples must have the same length")
+        fa, fb, removed = filter_pair_outliers(a, b)
+        low, high = bootstrap_ratio_ci(fa, fb, confidence, seed=seed, paired=True)
+        p_less, p_more = signed_rank_less(fa, fb), signed_rank_greater(fa, fb)
+        notes = [
+            f"paired: Wilcoxon signed-rank over {len(fa)} pairs; removed {removed} outlier "
+            "pair(s) (3 x IQR of the log ratios)"
+        ]
+    else:
+        fa, removed_a = filter_outliers(a)
+        fb, removed_b = filter_outliers(b)
+        low, high = bootstrap_ratio_ci(fa, fb, confidence, seed=seed)
+        p_less, p_more = mann_whitney_less(fa, fb), mann_whitney_greater(fa, fb)
+        notes = [f"removed {removed_a} outlier(s) from A, {removed_b} from B (3 x IQR)"]
     speedup = float(np.median(fa) / np.median(fb))
-    low, high = bootstrap_ratio_ci(fa, fb, confidence, seed=seed)
-    p_less, p_more = mann_whitney_less(fa, fb), mann_whitney_greater(fa, fb)
     floor = 1.0 + min_effect
     floor_text = f"the {min_effect:.0%} floor ({floor:.3f})"
-    notes = [f"removed {removed_a} outlier(s) from A, {removed_b} from B (3 x IQR)"]
     notes += [f"{confidence:.1%} interval [{low:.3f}, {high:.3f}]; p(B faster)={p_less:.2g}"]
 
     outcome: Outcome

@@ -168,3 +168,10 @@ def test_a_mild_lean_the_wrong_way_at_20_pairs_samples_on() -> None:
     verdict = compare(lambda: next(a), lambda: next(b), SamplingPolicy(warmup=0, min_effect=0))
     assert len(verdict.a_samples) == 40
     assert "futility" in verdict.notes[-1]
+
+
+def test_a_paired_policy_judges_the_pairs() -> None:
+    verdict = bench(1.0, 0.8, 0.02).compare(SamplingPolicy(paired=True))
+    assert verdict.outcome == "faster"
+    assert len(verdict.a_samples) == len(verdict.b_samples)
+    assert verdict.notes[0].startswith("paired: Wilcoxon signed-rank")

@@ -41,6 +41,10 @@ def test_the_futility_rule_can_be_swapped(tmp_path: Path) -> None:
     record = fidelity_record(tmp_path / "run.json", spread=0.03)
     done = replay(str(record), "--trials", "2", "--futility", "20:0.5")
     assert "futility rule ((20, 0.5),)" in done.stdout
+    paired = replay(str(record), "--trials", "10", "--paired")
+    assert paired.returncode == 0, paired.stderr
+    assert paired.stdout.startswith("paired (signed-rank)")
+    assert "effect  10%, floor 2%: faster 10/10" in paired.stdout
 
 
 def test_bad_input_gets_one_line(tmp_path: Path) -> None:

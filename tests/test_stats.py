@@ -15,6 +15,7 @@ from evaluation.stats import (
     judge,
     mann_whitney_greater,
     mann_whitney_less,
+    signed_rank_less,
 )
 
 
@@ -129,3 +130,45 @@ def test_outliers_are_filtered_but_recorded() -> None:
 def test_judge_rejects_impossible_durations(bad: list[float]) -> None:
     with pytest.raises(ValueError):
         judge(bad, [1.0, 1.0])
+
+
+def shared_state_pairs(
+    seed: int, effect: float, n: int, shared: float = 0.05, own: float = 0.01
+) -> tuple[list[float], list[float]]:
+    """Pairs whose two runs share most of their noise (the machine's state at that moment)."""
+    rng = random.Random(seed)
+    a, b = [], []
+    for _ in range(n):
+        state = math.exp(rng.gauss(0.0, shared))
+        a.append(state * math.exp(rng.gauss(0.0, own)))
+        b.append(state * (1.0 - effect) * math.exp(rng.gauss(0.0, own)))
+    return a, b
+
+
+def test_pairing_sees_through_noise_the_pairs_share() -> None:
+    a, b = shared_state_pairs(3, 0.02, 40)
+    paired = judge(a, b, min_effect=0.0, alpha=0.01 / 6, paired=True)
+    two_samples = judge(a, b, min_effect=0.0, alpha=0.01 / 6)
+    assert paired.outcome == "faster" and paired.ci_low > 1.0
+    assert two_samples.outcome != "faster"  # the shared noise hides 2% from a two-sample test
+    assert "paired: Wilcoxon signed-rank over 40 pairs" in paired.notes[0]
+
+
+def test_paired_identical_code_is_rarely_faster() -> None:
+    runs = 300
+    false_wins = sum(
+        judge(*shared_state_pairs(seed, 0.0, 40), min_effect=0.0, alpha=0.01, paired=True).outcome
+        == "faster"
+        for seed in range(runs)
+    )
+    assert false_wins / runs <= 0.02
+
+
+def test_paired_outliers_go_as_whole_pairs_and_ties_are_no_evidence() -> None:
+    a, b = shared_state_pairs(5, 0.0, 30)
+    verdict = judge([*a, 1.0], [*b, 10.0], paired=True)  # one pair with a 10x interruption
+    assert "removed 1 outlier pair(s)" in verdict.notes[0]
+    assert len(verdict.a_samples) == len(verdict.b_samples) == 31  # the record keeps it
+    assert signed_rank_less([1.0] * 10, [1.0] * 10) == 1.0
+    with pytest.raises(ValueError, match="same length"):
+        judge([1.0, 1.0], [1.0], paired=True)
