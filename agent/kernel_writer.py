@@ -16,6 +16,7 @@ from pathlib import Path
 from langchain_core.language_models import BaseChatModel
 from langchain_core.messages import AIMessage, BaseMessage, HumanMessage, SystemMessage
 
+from agent.models import first_line
 from evaluation.kernels.records import CheckReport
 from tasks.kernels import ProblemSpec
 
@@ -79,7 +80,9 @@ class KernelWriter:
             try:
                 reply = self._ask(messages)
             except Exception as exc:  # the provider's errors, after its client's own retries
-                draft.notes.append(f"turn {turn + 1}: the model call failed: {_one_line(exc)}")
+                draft.notes.append(
+                    f"turn {turn + 1}: the model call failed: {type(exc).__name__}: {first_line(exc)}"
+                )
                 break
             messages.append(AIMessage(reply))
             try:
@@ -111,8 +114,3 @@ class KernelWriter:
         reply = self.chat.invoke(messages)
         content = reply.content
         return content if isinstance(content, str) else str(content)
-
-
-def _one_line(exc: Exception) -> str:
-    lines = [line.strip() for line in str(exc).splitlines() if line.strip()]
-    return f"{type(exc).__name__}: {lines[0] if lines else ''}"[:300]

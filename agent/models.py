@@ -60,14 +60,14 @@ def build_chat_model(
     try:
         return init_chat_model(name, model_provider=provider, **options)
     except ImportError as exc:  # the provider's integration package is not installed
-        raise ModelConfigError(f"model provider {provider!r}: {_first_line(exc)}") from None
+        raise ModelConfigError(f"model provider {provider!r}: {first_line(exc)}") from None
     except ValueError as exc:
         if "Unsupported" in str(exc):
             raise ModelConfigError(
                 f"unknown model provider {provider!r} in {spec!r} (for a model name "
                 f"containing ':' write openai:NAME)"
             ) from None
-        raise ModelConfigError(f"cannot build model {spec!r}: {_first_line(exc)}") from None
+        raise ModelConfigError(f"cannot build model {spec!r}: {first_line(exc)}") from None
 
 
 def _openai_options(
@@ -108,6 +108,6 @@ def _scripted(path: str) -> BaseChatModel:
         raise ModelConfigError(f"scripted replies in {path}: {reason}") from None
 
 
-def _first_line(exc: Exception) -> str:
+def first_line(exc: Exception) -> str:
     lines = [line.strip() for line in str(exc).splitlines() if line.strip()]
     return lines[0] if lines else type(exc).__name__

@@ -32,33 +32,31 @@ from evaluation.compare import SamplingPolicy, compare
 RUN_SECONDS = 0.15  # the fidelity workload's run time; it sets how many pairs fit the budget
 
 
-def noise_from(path: Path) -> np.ndarray:
-    """Every identical-code pair of a fidelity run as (A, B), divided by its comparison's median:
-    an array of shape (pairs, 2)."""
+def identical_pairs(path: Path) -> list[tuple[np.ndarray, np.ndarray]]:
+    """(A, B) samples of every identical-code comparison of a fidelity run, cut to whole pairs."""
     record = json.loads(path.read_text())
-    pairs: list[np.ndarray] = []
+    pairs = []
     for trial in record["trials"]:
         if trial["scenario"].startswith("identical"):
             a, b = np.asarray(trial["a_samples"], float), np.asarray(trial["b_samples"], float)
             n = min(len(a), len(b))
-            median = float(np.median(np.concatenate([a, b])))
-            pairs.append(np.stack([a[:n], b[:n]], axis=1) / median)
+            pairs.append((a[:n], b[:n]))
     if not pairs:
         raise SystemExit(f"error: {path} has no identical-code comparisons")
-    return np.concatenate(pairs)
+    return pairs
 
 
-def pair_correlation(path: Path) -> float | None:
-    """Median over identical-code comparisons (>= 20 pairs) of the correlation between the log
-    times of A and B within a pair. Positive means a paired test sees less noise than a
-    two-sample one."""
-    record = json.loads(path.read_text())
-    rhos = []
-    for trial in record["trials"]:
-        a, b = np.log(trial["a_samples"]), np.log(trial["b_samples"])
-        n = min(len(a), len(b))
-        if trial["scenario"].startswith("identical") and n >= 20:
-            rhos.append(float(np.corrcoef(a[:n], b[:n])[0, 1]))
+def noise_from(comparisons: list[tuple[np.ndarray, np.ndarray]]) -> np.ndarray:
+    """Every pair as (A, B), divided by its comparison's median: shape (pairs, 2)."""
+    return np.concatenate(
+        [np.stack([a, b], axis=1) / np.median(np.concatenate([a, b])) for a, b in comparisons]
+    )
+
+
+def pair_correlation(comparisons: list[tuple[np.ndarray, np.ndarray]]) -> float | None:
+    """Median over comparisons of >= 20 pairs of the correlation between the log times of A and
+    B within a pair. Positive means a paired test sees less noise than a two-sample one."""
+    rhos = [float(np.corrcoef(np.log(a), np.log(b))[0, 1]) for a, b in comparisons if len(a) >= 20]
     return float(np.median(rhos)) if rhos else None
 
 
@@ -133,9 +131,10 @@ def main(argv: list[str] | None = None) -> int:
         f"{args.trials} trials a row"
     )
     for path in args.runs:
-        noise = noise_from(path)
+        comparisons = identical_pairs(path)
+        noise = noise_from(comparisons)
         spread = float(np.subtract(*np.percentile(noise, [75, 25])))
-        rho = pair_correlation(path)
+        rho = pair_correlation(comparisons)
         paired = "n/a" if rho is None else f"{rho:.2f}"
         print(
             f"{path.name}: {len(noise)} pairs, IQR/median {spread:.3f}, "

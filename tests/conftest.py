@@ -5,6 +5,17 @@ from pathlib import Path
 
 import pytest
 
+ROOT = Path(__file__).resolve().parents[1]
+# .venv-kernels (torch CPU + triton), built by `make test`: what user projects' kernels run with.
+KERNEL_PYTHON = ROOT / ".venv-kernels" / "bin" / "python"
+
+
+def kernel_venv_ready() -> bool:
+    sites = (ROOT / ".venv-kernels" / "lib").glob("python3*/site-packages")
+    return KERNEL_PYTHON.is_file() and any(
+        (s / "torch").is_dir() and (s / "triton").is_dir() for s in sites
+    )
+
 
 def git(cwd: Path, *args: str) -> str:
     return subprocess.run(

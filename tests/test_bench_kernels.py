@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from conftest import KERNEL_PYTHON, kernel_venv_ready
 from typer.testing import CliRunner
 
 from agent.cli import app
@@ -20,13 +21,9 @@ from agent.kernel_writer import DraftError, extract_module
 from tasks.kernels import load_problem
 from tasks.kernels.gaming import TRICKS
 
-ROOT = Path(__file__).resolve().parents[1]
-KPY = ROOT / ".venv-kernels" / "bin" / "python"
-SITE = list((ROOT / ".venv-kernels" / "lib").glob("python3*/site-packages"))
+KPY = KERNEL_PYTHON
 needs_kernel_venv = pytest.mark.skipif(
-    importlib.util.find_spec("langchain_core") is None
-    or not KPY.is_file()
-    or not any((s / "torch").is_dir() and (s / "triton").is_dir() for s in SITE),
+    importlib.util.find_spec("langchain_core") is None or not kernel_venv_ready(),
     reason="needs the main venv and .venv-kernels with torch and triton (make test builds it)",
 )
 

@@ -17,19 +17,16 @@ import time
 from pathlib import Path
 
 import pytest
-from conftest import make_repo
+from conftest import KERNEL_PYTHON, kernel_venv_ready, make_repo
 
-ROOT = Path(__file__).resolve().parents[1]
-KPY = ROOT / ".venv-kernels" / "bin" / "python"
-SITE = list((ROOT / ".venv-kernels" / "lib").glob("python3*/site-packages"))
+KPY = KERNEL_PYTHON
 pytestmark = [
     pytest.mark.skipif(
         importlib.util.find_spec("langchain_core") is None,
         reason="the optimize loop needs the main venv (langchain); this venv only runs kernels",
     ),
     pytest.mark.skipif(
-        not KPY.is_file()
-        or not any((s / "torch").is_dir() and (s / "triton").is_dir() for s in SITE),
+        not kernel_venv_ready(),
         reason="needs .venv-kernels with torch and triton (make test builds it)",
     ),
     pytest.mark.e2e,
