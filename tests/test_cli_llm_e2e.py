@@ -1,5 +1,8 @@
 """The llm proposer through the real CLI, with the scripted chat model shipped in the package:
-a garbage reply, an algorithmic fix only a model could find, and an edit that breaks the tests."""
+a garbage reply, an algorithmic fix only a model could find, and an edit that breaks the tests.
+
+The fix spans two files and removes both quadratic steps (about 2x on the demo): the rank step
+alone is 14% of the workload, too small an effect to be sure of on a noisy CI machine."""
 
 from __future__ import annotations
 
@@ -16,7 +19,8 @@ pytestmark = pytest.mark.e2e
 
 RANK_FIX = """TITLE: Rank customers by sorting once instead of counting for each
 RATIONALE: Counting richer customers for every customer is O(n^2); a customer's rank is one plus
-the index of the first occurrence of its total in the totals sorted descending.
+the index of the first occurrence of its total in the totals sorted descending. The distinct keys
+come from a dict instead of a list scan, which was the other quadratic step.
 
 shoplog/reports.py
 <<<<<<< SEARCH
@@ -29,6 +33,18 @@ shoplog/reports.py
     for i, total in enumerate(sorted(spend.values(), reverse=True)):
         first_index.setdefault(total, i)
     return {key: 1 + first_index[total] for key, total in spend.items()}
+>>>>>>> REPLACE
+
+shoplog/customers.py
+<<<<<<< SEARCH
+    seen = []
+    for ev in events:
+        key = ev.email
+        if key not in seen:
+            seen.append(key)
+    return seen
+=======
+    return list(dict.fromkeys(ev.email for ev in events))
 >>>>>>> REPLACE
 """
 BREAKS_TESTS = """TITLE: Approximate daily revenue
