@@ -143,7 +143,10 @@ def bench_command(
     ] = False,
     out: Annotated[
         Path | None,
-        typer.Option(help="Run folder (default: bench-runs/AGENT). A rerun resumes it."),
+        typer.Option(
+            help="Run folder (default: bench-runs/AGENT). A rerun resumes a task suite; "
+            "kernels start over."
+        ),
     ] = None,
     only: Annotated[str | None, typer.Option(help="Comma-separated task ids to run.")] = None,
     attempts: Annotated[
@@ -207,6 +210,30 @@ def bench_command(
 ) -> None:
     """Run a task suite (SWE-Perf-style): solve each task, judge the patch, report the metrics."""
     if str(tasks) == "kernels":
+        suite_only = {
+            "--attempts": attempts != 1,
+            "--jobs": jobs != 1,
+            "--ray": ray is not None,
+            "--rerun": rerun,
+            "--keep": keep,
+            "--seconds": seconds != 90.0,
+            "--repetitions": repetitions != 20,
+            "--warmups": warmups != 3,
+            "--no-expert-reference": not expert_reference,
+            "--cache": cache is not None,
+            "--git-mirror": git_mirror is not None,
+            "--budget": budget is not None,
+            "--proposer": proposer is not None,
+        }
+        ignored = [name for name, given in suite_only.items() if given]
+        if ignored:
+            typer.secho(
+                f"perfsmith: bench kernels does not take {', '.join(ignored)} "
+                "(they apply to task suites)",
+                err=True,
+                fg="red",
+            )
+            raise typer.Exit(USAGE_ERROR)
         request = KernelBenchRequest(
             agent=agent,
             oracle=oracle,

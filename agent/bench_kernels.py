@@ -10,6 +10,7 @@ GPU it says which candidates are correct and that nothing was timed.
 from __future__ import annotations
 
 import os
+import shutil
 import sys
 from dataclasses import dataclass
 from pathlib import Path
@@ -41,7 +42,13 @@ class KernelBenchRequest:
 
 
 def kernel_python(given: str | None) -> str:
-    return given or os.environ.get(PYTHON_ENV) or sys.executable
+    """The interpreter for the kernel children, as an absolute path: the children run in
+    their own folders, where a relative path would name nothing. Not resolved through
+    symlinks: a venv's python links to a base interpreter that lacks the venv's packages."""
+    chosen = given or os.environ.get(PYTHON_ENV) or sys.executable
+    if os.sep in chosen:
+        return os.path.abspath(chosen)
+    return shutil.which(chosen) or chosen
 
 
 def run_kernel_bench(request: KernelBenchRequest, log: suite.Log) -> suite.KernelSuiteResult:
@@ -83,6 +90,9 @@ def select_problems(only: str | None) -> list[ProblemSpec]:
 
 def check_agent(request: KernelBenchRequest) -> None:
     """Refuse an unusable candidate source before anything is probed or run."""
+    if (request.model or request.base_url) and (request.oracle or request.agent != "perfsmith"):
+        source = "--oracle" if request.oracle else f"--agent {request.agent}"
+        raise KernelBenchError(f"--model and --base-url drive the perfsmith agent, not {source}")
     if request.oracle:
         return
     if request.agent == "perfsmith":

@@ -11,8 +11,12 @@ ordinary trial, and how its commands run on a machine without a GPU.
   Such a candidate is judged but never accepted: a CPU-only deployment would not run Triton
   without the interpreter, and the following rounds profile without it.
 - CUDA C++ strings (load_inline sources) are compiled, device code only, with nvcc where it is
-  installed (evaluation/kernels/cuda_compile.py), GPU or not: a compile error rejects the edit
-  before any test runs, and the notes carry ptxas' register and shared-memory use.
+  installed (evaluation/kernels/cuda_compile.py), GPU or not, whenever the edit adds
+  load_inline or changes a file's CUDA strings. Without a GPU a compile error rejects the edit
+  before any test runs (it could not be accepted there anyway). On a GPU it is only a note: the
+  device code is compiled without torch's headers, so code that uses them fails here although
+  load_inline would build it, and the candidate's tests run the real build. The notes carry
+  ptxas' register and shared-memory use.
 """
 
 from __future__ import annotations
@@ -70,18 +74,28 @@ def check_kernel_edit(
 ) -> KernelCheck | None:
     """None for an edit that is no kernel edit; else its violations (of the files as applied
     in `after`, against `before`) and how to run it. `gpu` defaults to has_gpu()."""
+    paths = sorted({r.path for r in edit.replacements if r.path.endswith(".py")})
     kinds = kernel_kinds(edit)
+    if "cuda" not in kinds and any(
+        _cuda_changed(_read(before / p), _read(after / p)) for p in paths
+    ):
+        kinds = (*kinds, "cuda")
     if not kinds:
         return None
+    on_gpu = gpu if gpu is not None else has_gpu()
     violations: list[str] = []
     notes: list[str] = []
-    for path in sorted({r.path for r in edit.replacements if r.path.endswith(".py")}):
+    for path in paths:
         violations += added_violations(_read(before / path), _read(after / path), path)
         if "cuda" in kinds:
-            compiled, note = compile_cuda_sources(_read(after / path), path)
-            violations += compiled
+            failed, note = compile_cuda_sources(_read(after / path), path)
+            if on_gpu:
+                notes += [f"kernel: {why} (device code alone; the tests build it for real)"
+                          for why in failed]  # fmt: skip
+            else:
+                violations += failed
             notes += note
-    if gpu if gpu is not None else has_gpu():
+    if on_gpu:
         return KernelCheck(kinds, violations, notes=notes)
     if "triton" in kinds:
         notes.append(
@@ -99,6 +113,15 @@ def check_kernel_edit(
         "its timing here is the interpreter's or the CPU path's; GPU timing needs a GPU"
     )
     return KernelCheck(kinds, violations, dict(INTERPRETER_ENV), notes, caveat)
+
+
+def _cuda_changed(old: str, new: str) -> bool:
+    """The edit changed the CUDA strings (load_inline sources) of a file that has some."""
+    try:
+        after = cuda_sources(new)
+        return bool(after) and after != cuda_sources(old)
+    except SyntaxError:
+        return False  # the trial's own syntax check reports it
 
 
 def compile_cuda_sources(source: str, path: str) -> tuple[list[str], list[str]]:

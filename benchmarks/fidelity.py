@@ -10,6 +10,11 @@ Codeflash-style rule (minimum of each side, 5% noise floor, no test).
     .venv/bin/python benchmarks/fidelity.py --identical 200 --effects 0.02,0.05,0.10 \
         --trials 40 --json fidelity.json
     .venv/bin/python benchmarks/fidelity.py --quick
+    .venv/bin/python benchmarks/fidelity.py --rules two-sample,paired ...  # both, same noise
+
+With `--rules` naming both rules, every scenario runs under each, and the shuffled order mixes
+their trials, so the two rules meet the same machine state (the paired rows are named
+"..., paired"). That is the fair comparison: two runs an hour apart see different noise.
 
 Each comparison pins both sides to an idle core, as the product does. On a 2-core machine an
 identical-code comparison takes 6-60 s (the looks double from 10 to 320 pairs; most stop at
@@ -34,7 +39,7 @@ import tempfile
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, replace
 from datetime import datetime, timezone
 from pathlib import Path
 
@@ -42,6 +47,7 @@ import pyperf
 from pyperf._compare import CompareData, CompareResult
 from scipy.stats import binomtest
 
+import evaluation.compare as sampler
 from evaluation.compare import SamplingPolicy, compare
 from evaluation.pinning import free_core
 from sandbox.api import Limits
@@ -73,6 +79,7 @@ class Scenario:
     effect: float  # B's whole-process time is (1 - effect) x A's; 0 means identical code
     min_effect: float  # the policy's floor
     trials: int
+    paired: bool = False  # judged by the opt-in paired rule (signed-rank over the ABBA pairs)
 
 
 @dataclass(frozen=True)
@@ -105,6 +112,9 @@ class Trial:
     pinned_core: int | None  # the idle core both sides ran on, as the product pins them
     a_samples: list[float] = field(repr=False)
     b_samples: list[float] = field(repr=False)
+    # CPU seconds (user + system) of the same runs, recorded beside wall time, never judged
+    a_cpu: list[float] = field(repr=False, default_factory=list)
+    b_cpu: list[float] = field(repr=False, default_factory=list)
 
 
 @contextmanager
@@ -148,12 +158,30 @@ def _command(units: int) -> str:
     return f"python {WORKLOAD.name} {units}"
 
 
-def _run(sandbox: LocalSandbox, workspace: Path, units: int, core: int | None) -> float:
+def _run(
+    sandbox: LocalSandbox,
+    workspace: Path,
+    units: int,
+    core: int | None,
+    cpu_log: list[tuple[float, float]] | None = None,
+) -> float:
+    """One sample's wall time; with `cpu_log`, (wall, CPU seconds) is appended to it, so that
+    a run also records the noise of CPU time for benchmarks/noise_replay.py."""
     limits = Limits(cpus=(core,)) if core is not None else Limits()
     result = sandbox.run(_command(units), workspace, limits=limits)
     if not result.ok:
         raise RuntimeError(f"workload {result.describe()}: {result.stderr.strip()[-200:]}")
+    if cpu_log is not None:
+        cpu_log.append((result.wall_seconds, result.cpu_seconds))
     return result.wall_seconds
+
+
+def _cpu_of(samples: list[float], log: list[tuple[float, float]]) -> list[float]:
+    """The CPU seconds of the kept samples: the log's last entries (warm-ups come first)."""
+    kept = log[len(log) - len(samples) :]
+    if [wall for wall, _ in kept] != samples:
+        return []  # the sampler dropped or reordered runs: no CPU record rather than a wrong one
+    return [round(cpu, 6) for _, cpu in kept]
 
 
 def pyperf_faster(a: list[float], b: list[float]) -> bool:
@@ -178,20 +206,21 @@ def run_trial(
     workspace: Path,
     scenario: Scenario,
     calibration: Calibration,
-    paired: bool = False,
 ) -> Trial:
     units_a = calibration.units_a
     units_b = calibration.units_for(scenario.effect) if scenario.effect else units_a
     # every other setting: the default, except the opt-in paired rule when asked for
-    policy = SamplingPolicy(min_effect=scenario.min_effect, paired=paired)
+    policy = SamplingPolicy(min_effect=scenario.min_effect, paired=scenario.paired)
     started = datetime.now(timezone.utc).isoformat(timespec="seconds")
     load1 = os.getloadavg()[0]
     # As evaluation.comparison.run_comparison does: both sides pinned to a core found idle
     # when the comparison starts, none when every core is busy.
     core = free_core()
+    a_log: list[tuple[float, float]] = []
+    b_log: list[tuple[float, float]] = []
     verdict = compare(
-        lambda: _run(sandbox, workspace, units_a, core),
-        lambda: _run(sandbox, workspace, units_b, core),
+        lambda: _run(sandbox, workspace, units_a, core, a_log),
+        lambda: _run(sandbox, workspace, units_b, core, b_log),
         policy,
     )
     a, b = verdict.a_samples, verdict.b_samples
@@ -212,10 +241,24 @@ def run_trial(
         pinned_core=core,
         a_samples=a,
         b_samples=b,
+        a_cpu=_cpu_of(a, a_log),
+        b_cpu=_cpu_of(b, b_log),
     )
 
 
+RULES = ("two-sample", "paired")
+
+
 def scenarios(args: argparse.Namespace) -> list[Scenario]:
+    """The rows to run: each (effect, floor) under each of args.rules."""
+    return [
+        replace(sc, name=sc.name + ", paired", paired=True) if rule == "paired" else sc
+        for sc in _effect_rows(args)
+        for rule in args.rules
+    ]
+
+
+def _effect_rows(args: argparse.Namespace) -> list[Scenario]:
     def row(effect: float, min_effect: float, trials: int) -> Scenario:
         label = f"{effect:.0%}" if effect else "identical"
         return Scenario(f"{label}, floor {min_effect:.0%}", effect, min_effect, trials)
@@ -350,20 +393,23 @@ def table(summary: list[Row]) -> str:
 def table_from_json(paths: list[Path]) -> str:
     """The table of saved runs (finished or not), summarized again from their trials. Several
     runs are pooled by scenario name: each trial is an independent comparison, and the table
-    counts them all."""
+    counts them all. The paired rule's rows have their own names; runs whose recorded
+    futility rules differ are not pooled (runs before it was recorded are taken as they are)."""
     rows: dict[str, Scenario] = {}
     trials: list[Trial] = []
-    rules: set[str] = set()
+    futility: dict[str, str] = {}
     for path in paths:
         info = json.loads(path.read_text())
-        rules.add(info.get("rule", "two samples"))  # runs before the paired rule: two samples
+        if "futility" in info:
+            futility[str(info["futility"])] = path.name
         for sc in info["scenarios"]:
             rows.setdefault(sc["name"], Scenario(**sc))
         # Older runs did not record a pinned core: they were unpinned.
         trials += [Trial(**{"pinned_core": None, **t}) for t in info["trials"]]
-    if len(rules) > 1:
+    if len(futility) > 1:
         raise SystemExit(
-            f"error: the runs were judged by different rules ({', '.join(sorted(rules))})"
+            "error: the runs used different futility rules: "
+            + "; ".join(f"{name}: {rule}" for rule, name in futility.items())
         )
     return table(summarize(list(rows.values()), trials))
 
@@ -399,8 +445,13 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     p.add_argument("--seed", type=int, default=0, help="seed of the shuffled trial order")
     p.add_argument("--json", type=Path, help="write every trial and sample here")
     p.add_argument(
-        "--paired", action="store_true", help="judge with the opt-in paired rule (signed-rank)"
+        "--rules",
+        type=_rules,
+        default=["two-sample"],
+        help="comma-separated rules to run every scenario under: two-sample (the default, "
+        "Mann-Whitney), paired (the opt-in signed-rank rule)",
     )
+    p.add_argument("--paired", action="store_true", help="the same as --rules paired")
     p.add_argument("--quick", action="store_true", help="smoke test: 20 identical, 10 per effect")
     p.add_argument(
         "--table",
@@ -410,12 +461,24 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
         help="only print the table of saved runs (several are pooled by scenario)",
     )
     args = p.parse_args(argv)
+    if args.paired:
+        args.rules = ["paired"]
     if args.quick:
         args.identical, args.trials = 20, 10
     missing = [str(path) for path in args.table or [] if not path.is_file()]
     if missing:
         p.error(f"no saved run at {', '.join(missing)}")
     return args
+
+
+def _rules(text: str) -> list[str]:
+    chosen = [r.strip() for r in text.split(",") if r.strip()]
+    unknown = [r for r in chosen if r not in RULES]
+    if unknown or not chosen:
+        raise argparse.ArgumentTypeError(
+            f"rules are {' and '.join(RULES)}; got {', '.join(unknown) or 'none'}"
+        )
+    return list(dict.fromkeys(chosen))
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -435,7 +498,8 @@ def main(argv: list[str] | None = None) -> int:
         "command": " ".join([Path(sys.executable).name, *sys.argv]),
         "machine": machine(),
         "scenarios": [asdict(sc) for sc in rows],
-        "rule": "paired" if args.paired else "two samples",
+        "rules": args.rules,
+        "futility": [list(step) for step in sampler.FUTILITY],
         "started": datetime.now(timezone.utc).isoformat(timespec="seconds"),
     }
     print(f"machine: {info['machine']}", flush=True)
@@ -456,7 +520,7 @@ def main(argv: list[str] | None = None) -> int:
                 flush=True,
             )
             for i, sc in enumerate(jobs, 1):
-                t = run_trial(sandbox, workspace, sc, cal, args.paired)
+                t = run_trial(sandbox, workspace, sc, cal)
                 trials.append(t)
                 if args.json:  # after every trial, so a killed run still leaves its data
                     _save(args.json, _finish(info, rows, trials, start, interrupted=True))

@@ -13,6 +13,12 @@ is still the test.
     .venv/bin/python benchmarks/noise_replay.py benchmarks/results/fidelity-run2.json \
         --futility 20:0.5 --trials 400
     .venv/bin/python benchmarks/noise_replay.py benchmarks/results/fidelity-run1.json --paired
+    .venv/bin/python benchmarks/noise_replay.py benchmarks/results/fidelity-run5.json \
+        --metric cpu --budget 120
+
+`--metric cpu` judges the runs' CPU seconds (user + system, recorded from run 5 on) instead of
+their wall time; the budget is still spent in wall time. `--budget` sets the sampler's time
+budget, to see how long a small effect needs on this noise.
 """
 
 from __future__ import annotations
@@ -22,6 +28,7 @@ import functools
 import json
 import sys
 from collections import Counter
+from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
@@ -32,41 +39,70 @@ from evaluation.compare import SamplingPolicy, compare
 RUN_SECONDS = 0.15  # the fidelity workload's run time; it sets how many pairs fit the budget
 
 
-def identical_pairs(path: Path) -> list[tuple[np.ndarray, np.ndarray]]:
-    """(A, B) samples of every identical-code comparison of a fidelity run, cut to whole pairs."""
-    record = json.loads(path.read_text())
-    pairs = []
-    for trial in record["trials"]:
-        if trial["scenario"].startswith("identical"):
-            a, b = np.asarray(trial["a_samples"], float), np.asarray(trial["b_samples"], float)
-            n = min(len(a), len(b))
-            pairs.append((a[:n], b[:n]))
-    if not pairs:
-        raise SystemExit(f"error: {path} has no identical-code comparisons")
-    return pairs
+@dataclass(frozen=True)
+class Recorded:
+    """One identical-code comparison, cut to whole pairs: the judged metric and the wall time
+    of each run (the same arrays when the metric is wall time)."""
+
+    a: np.ndarray
+    b: np.ndarray
+    a_wall: np.ndarray
+    b_wall: np.ndarray
 
 
-def noise_from(comparisons: list[tuple[np.ndarray, np.ndarray]]) -> np.ndarray:
-    """Every pair as (A, B), divided by its comparison's median: shape (pairs, 2)."""
+def identical_pairs(path: Path, metric: str = "wall") -> list[Recorded]:
+    """Every identical-code comparison of a fidelity run, in the chosen metric."""
+    try:
+        trials = json.loads(path.read_text())["trials"]
+        identical = [t for t in trials if str(t["scenario"]).startswith("identical")]
+    except (ValueError, KeyError, TypeError):
+        raise SystemExit(
+            f"error: {path} is not a fidelity run (benchmarks/fidelity.py --json)"
+        ) from None
+    keys = ("a_samples", "b_samples") if metric == "wall" else ("a_cpu", "b_cpu")
+    found = []
+    for trial in identical:
+        if not trial.get(keys[0]):
+            continue
+        a_wall, b_wall = (np.asarray(trial[k], float) for k in ("a_samples", "b_samples"))
+        a, b = (np.asarray(trial[k], float) for k in keys)
+        n = min(len(a), len(b))
+        found.append(Recorded(a[:n], b[:n], a_wall[:n], b_wall[:n]))
+    if not found:
+        what = "identical-code comparisons" + (" with CPU times" if metric == "cpu" else "")
+        raise SystemExit(f"error: {path} has no {what}")
+    return found
+
+
+def noise_from(comparisons: list[Recorded]) -> np.ndarray:
+    """Every pair as (A, B, A's wall, B's wall), each divided by its comparison's median:
+    shape (pairs, 4)."""
+
+    def scaled(a: np.ndarray, b: np.ndarray) -> np.ndarray:
+        return np.stack([a, b], axis=1) / np.median(np.concatenate([a, b]))
+
     return np.concatenate(
-        [np.stack([a, b], axis=1) / np.median(np.concatenate([a, b])) for a, b in comparisons]
+        [np.hstack([scaled(c.a, c.b), scaled(c.a_wall, c.b_wall)]) for c in comparisons]
     )
 
 
-def pair_correlation(comparisons: list[tuple[np.ndarray, np.ndarray]]) -> float | None:
+def pair_correlation(comparisons: list[Recorded]) -> float | None:
     """Median over comparisons of >= 20 pairs of the correlation between the log times of A and
     B within a pair. Positive means a paired test sees less noise than a two-sample one."""
-    rhos = [float(np.corrcoef(np.log(a), np.log(b))[0, 1]) for a, b in comparisons if len(a) >= 20]
+    rhos = [
+        float(np.corrcoef(np.log(c.a), np.log(c.b))[0, 1]) for c in comparisons if len(c.a) >= 20
+    ]
     return float(np.median(rhos)) if rhos else None
 
 
 class ReplayedMachine:
-    """Runs that take a recorded noise factor times their nominal time, on a fake clock. The two
-    runs of one sampler pair (AB or BA) come from one recorded pair."""
+    """Runs that measure a recorded noise factor times their nominal time, on a fake clock that
+    advances by the run's recorded wall time. The two runs of one sampler pair (AB or BA) come
+    from one recorded pair."""
 
     def __init__(self, noise: np.ndarray, rng: np.random.Generator) -> None:
         self.noise, self.rng, self.now = noise, rng, 0.0
-        self.pending: dict[int, float] = {}
+        self.pending: dict[int, tuple[float, float]] = {}
 
     def clock(self) -> float:
         return self.now
@@ -74,14 +110,20 @@ class ReplayedMachine:
     def run(self, side: int, scale: float) -> float:
         if side not in self.pending:
             row = self.noise[self.rng.integers(len(self.noise))]
-            self.pending = {0: float(row[0]), 1: float(row[1])}
-        duration = self.pending.pop(side) * RUN_SECONDS * scale
-        self.now += duration
-        return duration
+            self.pending = {0: (float(row[0]), float(row[2])), 1: (float(row[1]), float(row[3]))}
+        measured, wall = self.pending.pop(side)
+        self.now += wall * RUN_SECONDS * scale
+        return measured * RUN_SECONDS * scale
 
 
 def replay(
-    noise: np.ndarray, effect: float, min_effect: float, trials: int, seed: int, paired: bool
+    noise: np.ndarray,
+    effect: float,
+    min_effect: float,
+    trials: int,
+    seed: int,
+    paired: bool,
+    budget: float = SamplingPolicy().time_budget_seconds,
 ) -> str:
     rng = np.random.default_rng(seed)
     outcomes: Counter[str] = Counter()
@@ -91,7 +133,7 @@ def replay(
         verdict = compare(
             functools.partial(machine.run, 0, 1.0),
             functools.partial(machine.run, 1, 1.0 - effect),
-            SamplingPolicy(min_effect=min_effect, paired=paired),
+            SamplingPolicy(min_effect=min_effect, paired=paired, time_budget_seconds=budget),
             clock=machine.clock,
         )
         outcomes[verdict.outcome] += 1
@@ -119,7 +161,23 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument(
         "--paired", action="store_true", help="judge the pairs as pairs (SamplingPolicy.paired)"
     )
+    parser.add_argument(
+        "--metric",
+        choices=("wall", "cpu"),
+        default="wall",
+        help="judge wall time (the product) or the runs' CPU seconds",
+    )
+    parser.add_argument(
+        "--budget",
+        type=float,
+        default=SamplingPolicy().time_budget_seconds,
+        help="the sampler's time budget in seconds (default: the product's)",
+    )
     args = parser.parse_args(argv)
+    if args.trials < 1:
+        raise SystemExit(f"error: --trials must be at least 1, got {args.trials}")
+    if args.budget <= 0:
+        raise SystemExit(f"error: --budget must be above 0 s, got {args.budget:g}")
     missing = [str(path) for path in args.runs if not path.is_file()]
     if missing:
         raise SystemExit(f"error: no such file: {', '.join(missing)}")
@@ -127,11 +185,11 @@ def main(argv: list[str] | None = None) -> int:
         sampler.FUTILITY = parse_futility(args.futility)
     rule = "paired (signed-rank)" if args.paired else "two samples (Mann-Whitney)"
     print(
-        f"{rule}; futility rule {sampler.FUTILITY}; {RUN_SECONDS} s a run; "
-        f"{args.trials} trials a row"
+        f"{rule}; {args.metric} time; futility rule {sampler.FUTILITY}; {RUN_SECONDS} s a run; "
+        f"budget {args.budget:g} s; {args.trials} trials a row"
     )
     for path in args.runs:
-        comparisons = identical_pairs(path)
+        comparisons = identical_pairs(path, args.metric)
         noise = noise_from(comparisons)
         spread = float(np.subtract(*np.percentile(noise, [75, 25])))
         rho = pair_correlation(comparisons)
@@ -143,7 +201,7 @@ def main(argv: list[str] | None = None) -> int:
         for seed, (effect, floor) in enumerate(
             [(0.0, 0.02), (0.0, 0.0), (0.02, 0.0), (0.05, 0.02), (0.1, 0.02)]
         ):
-            print("  " + replay(noise, effect, floor, args.trials, seed, args.paired))
+            print("  " + replay(noise, effect, floor, args.trials, seed, args.paired, args.budget))
     return 0
 
 

@@ -6,6 +6,7 @@ from __future__ import annotations
 import math
 import time
 from collections.abc import Callable
+from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
@@ -20,6 +21,7 @@ Runner = Callable[[], float]  # one run; returns its duration in seconds
 # chances to say "faster".
 FUTILITY: tuple[tuple[int, float], ...] = ((20, 0.8), (40, 0.5))
 Clock = Callable[[], float]
+FIRST_LOOK, PAIRED_FIRST_LOOK = 10, 12  # default pairs before the first look (see min_pairs)
 
 
 class SamplingPolicy(BaseModel):
@@ -28,10 +30,12 @@ class SamplingPolicy(BaseModel):
     model_config = ConfigDict(frozen=True)
 
     warmup: int = Field(default=1, ge=0)  # runs of each side, discarded
-    # 10+10 is the smallest sample whose rank test can reach alpha/looks. Each look doubles
-    # the sample: clear wins end at the first looks, close calls get up to max_pairs (or the
-    # time budget), and only log2(max/min) looks share the Bonferroni split.
-    min_pairs: int = Field(default=10, ge=1)  # pairs before the first look
+    # Pairs before the first look; by default the fewest whose rank test can reach alpha/looks
+    # with room to spare: 10+10 for Mann-Whitney (smallest p 1/184756), 12 for the paired
+    # signed-rank test (at 10 pairs its smallest p, 1/1024, passes only if all ten agree). Each
+    # look doubles the sample: clear wins end at the first looks, close calls get up to
+    # max_pairs (or the time budget), and only log2(max/min) looks share the Bonferroni split.
+    min_pairs: int = Field(default=0, ge=0)  # 0: the test's own default, as above
     growth: float = Field(default=2.0, ge=1.0)  # each look's sample is this times the last one
     max_pairs: int = Field(default=320, ge=1)
     time_budget_seconds: float = Field(default=60.0, gt=0)
@@ -43,6 +47,13 @@ class SamplingPolicy(BaseModel):
     # samples. Neighbouring runs share the machine's state, so pairing removes part of the
     # noise; opt-in until a fidelity run has measured it (docs/measurement.md).
     paired: bool = False
+
+    @model_validator(mode="before")
+    @classmethod
+    def _default_first_look(cls, data: Any) -> Any:
+        if isinstance(data, dict) and not data.get("min_pairs"):
+            data = {**data, "min_pairs": PAIRED_FIRST_LOOK if data.get("paired") else FIRST_LOOK}
+        return data
 
     @model_validator(mode="after")
     def _pairs_in_order(self) -> SamplingPolicy:

@@ -16,6 +16,7 @@ import pytest
 from conftest import KERNEL_PYTHON, kernel_venv_ready
 from typer.testing import CliRunner
 
+from agent.bench_kernels import kernel_python
 from agent.cli import app
 from agent.kernel_writer import DraftError, extract_module
 from tasks.kernels import load_problem
@@ -59,7 +60,25 @@ def test_bad_input_gets_one_line(tmp_path: Path) -> None:
         "--oracle", "--kernel-python", str(tmp_path / "nope"), "--out", str(tmp_path)
     )
     assert code == 2 and "cannot run the kernel suite" in output
+    code, output = bench("--oracle", "--attempts", "3", "--jobs", "2", "--out", str(tmp_path))
+    assert code == 2 and "does not take --attempts, --jobs (they apply to task suites)" in output
+    code, output = bench("--oracle", "--model", "scripted:x.json", "--out", str(tmp_path))
+    assert code == 2 and "--model and --base-url drive the perfsmith agent, not --oracle" in output
+    code, output = bench("--oracle", "--kernel-python", "/bin/true", "--out", str(tmp_path))
+    assert code == 2 and "/bin/true is not a Python interpreter" in output
     assert not (tmp_path / "results.json").exists()
+
+
+def test_the_kernel_interpreter_is_named_absolutely(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # The children run in their own folders: a relative path must not be passed on as is.
+    monkeypatch.chdir(tmp_path)
+    assert kernel_python(".venv-kernels/bin/python") == str(tmp_path / ".venv-kernels/bin/python")
+    assert kernel_python("sh") == shutil.which("sh")  # a bare name is looked up on PATH
+    link = tmp_path / "python"
+    link.symlink_to("/bin/sh")
+    assert kernel_python("./python") == str(link)  # the link itself, not what it points to
 
 
 @needs_kernel_venv

@@ -56,6 +56,9 @@ def test_policy_defaults_and_looks() -> None:
     assert policy.look_sizes == [10, 20, 40, 80, 160, 320]
     assert SamplingPolicy(min_pairs=5, max_pairs=30).look_sizes == [5, 10, 20, 30]
     assert SamplingPolicy(min_pairs=1, growth=1.0, max_pairs=3).look_sizes == [1, 2, 3]
+    paired = SamplingPolicy(paired=True)
+    assert paired.look_sizes == [12, 24, 48, 96, 192, 320] and paired.looks == policy.looks
+    assert SamplingPolicy(paired=True, min_pairs=10).look_sizes[0] == 10  # asked for: kept
     with pytest.raises(ValidationError):
         SamplingPolicy(min_pairs=10, max_pairs=5)
     with pytest.raises(ValidationError):
@@ -175,3 +178,16 @@ def test_a_paired_policy_judges_the_pairs() -> None:
     assert verdict.outcome == "faster"
     assert len(verdict.a_samples) == len(verdict.b_samples)
     assert verdict.notes[0].startswith("paired: Wilcoxon signed-rank")
+
+
+def test_paired_decides_a_clear_win_at_the_first_look_despite_one_contrary_pair() -> None:
+    # Eleven pairs where B is 10% faster and one where it is 10% slower. The contrary pair is
+    # an outlier among the log ratios and is dropped; at 10 pairs that would leave 9, whose
+    # smallest signed-rank p (1/512) is above alpha / 6, so the first look could never decide.
+    a = iter([1.0] * 400)
+    b = iter([0.9 - 0.001 * i for i in range(400)])
+    durations_b = [next(b) for _ in range(400)]
+    durations_b[3] = 1.1  # the warm-up is index 0; this is B's run in the third pair
+    verdict = Bench(a, iter(durations_b)).compare(SamplingPolicy(paired=True))
+    assert verdict.outcome == "faster"
+    assert len(verdict.a_samples) == 12 and "look 1 of 6 at 12 pairs" in verdict.notes[-1]

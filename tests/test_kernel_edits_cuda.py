@@ -1,5 +1,6 @@
-"""A load_inline kernel edit in the optimize loop: its CUDA strings are compiled with nvcc
-(device code only) before any test runs; a compile error rejects the edit with nvcc's reason."""
+"""A load_inline kernel edit in the optimize loop, with the real nvcc: its CUDA strings are
+compiled (device code only) before any test runs; without a GPU a compile error rejects the
+edit with nvcc's reason. tests/test_kernel_edits_fake_nvcc.py covers the same paths anywhere."""
 
 from __future__ import annotations
 
@@ -56,7 +57,7 @@ def test_a_cuda_edit_that_compiles_carries_its_resource_use(tmp_path: Path) -> N
 
 def test_a_cuda_edit_that_does_not_compile_is_rejected_with_nvccs_reason(tmp_path: Path) -> None:
     broken = NEW.replace("y[i] = 2.0f * x[i];", "y[i] = 2.0f * undeclared[i];")
-    check = check_kernel_edit(*edit_between(tmp_path, broken), gpu=True)
+    check = check_kernel_edit(*edit_between(tmp_path, broken), gpu=False)
     assert check is not None
     (violation,) = check.violations
     assert violation.startswith("m.py: cuda-compile: nvcc (sm_90) failed")

@@ -5,7 +5,7 @@ from __future__ import annotations
 import itertools
 
 from evaluation.kernels.records import CheckReport, ShapeResult, TimingStats, shape_result_from_json
-from evaluation.kernels.summary import fast_p, markdown, median_speedup, summarize
+from evaluation.kernels.summary import fast_p, headline, markdown, median_speedup, summarize
 from evaluation.kernels.timing import BenchConfig, bench, bench_interleaved, flags_for
 
 
@@ -88,7 +88,7 @@ def test_fast_p_counts_failures_in_the_denominator() -> None:
     assert fast_p(rows, 1.5) == 0.25
     assert median_speedup(rows) == 1.2
     assert fast_p([], 1.0) == 0.0
-    summary = summarize(rows)
+    summary = summarize(rows, timed=True)
     assert (
         summary["tasks"] == 4
         and summary["correct"] == 3
@@ -96,11 +96,20 @@ def test_fast_p_counts_failures_in_the_denominator() -> None:
     )
 
 
+def test_a_timed_suite_where_nothing_passed_scores_zero_not_untimed() -> None:
+    failed = [row("a", False, None, None), row("b", False, None, None)]
+    on_gpu = summarize(failed, timed=True)
+    assert on_gpu["timed"] is True and on_gpu["fast_1"] == 0.0 and on_gpu["fast_1.5"] == 0.0
+    assert "fast_1 0.00" in headline(on_gpu)
+    on_cpu = summarize(failed, timed=False)
+    assert on_cpu["fast_1"] is None and "not timed (no GPU)" in headline(on_cpu)
+
+
 def test_markdown_and_json_round_trip() -> None:
     rows = [row("a", True, 2.0, 1.0, compiled=1.5), row("b", False, None, None)]
     rows[1].error = "check failed: wrong values"
     check = CheckReport(problem="a", candidate="a.py", device="cuda", status="passed")
-    text = markdown(rows, [check], summarize(rows), "test")
+    text = markdown(rows, [check], summarize(rows, timed=True), "test")
     assert "| a | n=1 | float32 | yes | 2 ± 0 | 1.5 ± 0 | 1 ± 0 | 2.00x |" in text
     assert "fast_1: 0.50" in text and "wrong values" in text
     again = shape_result_from_json(rows[0].to_json())

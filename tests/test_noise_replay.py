@@ -11,13 +11,17 @@ from pathlib import Path
 SCRIPT = Path(__file__).resolve().parents[1] / "benchmarks" / "noise_replay.py"
 
 
-def fidelity_record(path: Path, spread: float) -> Path:
+def fidelity_record(path: Path, spread: float, cpu_spread: float | None = None) -> Path:
+    """A recorded run with one identical-code comparison; with `cpu_spread`, CPU seconds too."""
     rng = random.Random(0)
-    trial = {
+    trial: dict[str, object] = {
         "scenario": "identical, floor 2%",
         "a_samples": [0.15 * rng.lognormvariate(0, spread) for _ in range(60)],
         "b_samples": [0.15 * rng.lognormvariate(0, spread) for _ in range(60)],
     }
+    if cpu_spread is not None:
+        for side in ("a", "b"):
+            trial[f"{side}_cpu"] = [0.14 * rng.lognormvariate(0, cpu_spread) for _ in range(60)]
     path.write_text(json.dumps({"trials": [trial]}))
     return path
 
@@ -40,11 +44,29 @@ def test_clear_speedups_are_caught_and_identical_code_is_not(tmp_path: Path) -> 
 def test_the_futility_rule_can_be_swapped(tmp_path: Path) -> None:
     record = fidelity_record(tmp_path / "run.json", spread=0.03)
     done = replay(str(record), "--trials", "2", "--futility", "20:0.5")
-    assert "futility rule ((20, 0.5),)" in done.stdout
+    assert done.returncode == 0, done.stderr
+    assert "futility rule ((20, 0.5),)" in done.stdout and "faster 2/2" in done.stdout
     paired = replay(str(record), "--trials", "10", "--paired")
     assert paired.returncode == 0, paired.stderr
     assert paired.stdout.startswith("paired (signed-rank)")
     assert "effect  10%, floor 2%: faster 10/10" in paired.stdout
+
+
+def test_cpu_time_is_replayed_where_it_was_recorded(tmp_path: Path) -> None:
+    # Wall time far too noisy to see 10% in the budget, CPU time quiet: the metric decides.
+    record = fidelity_record(tmp_path / "run.json", spread=0.6, cpu_spread=0.01)
+    wall = replay(str(record), "--trials", "5")
+    cpu = replay(str(record), "--trials", "5", "--metric", "cpu", "--budget", "30")
+    assert cpu.returncode == 0, cpu.stderr
+    assert "cpu time" in cpu.stdout and "budget 30 s" in cpu.stdout
+    assert "effect  10%, floor 2%: faster 5/5" in cpu.stdout
+    assert "effect  10%, floor 2%: faster 5/5" not in wall.stdout
+    no_cpu = fidelity_record(tmp_path / "old.json", spread=0.03)
+    refused = replay(str(no_cpu), "--metric", "cpu")
+    assert refused.returncode != 0
+    assert refused.stderr.strip() == (
+        f"error: {no_cpu} has no identical-code comparisons with CPU times"
+    )
 
 
 def test_bad_input_gets_one_line(tmp_path: Path) -> None:
@@ -54,6 +76,15 @@ def test_bad_input_gets_one_line(tmp_path: Path) -> None:
     record = fidelity_record(tmp_path / "run.json", spread=0.03)
     bad_rule = replay(str(record), "--futility", "twenty")
     assert bad_rule.stderr.strip().startswith("error: --futility wants PAIRS:P")
+    no_trials = replay(str(record), "--trials", "0")
+    assert no_trials.stderr.strip() == "error: --trials must be at least 1, got 0"
+    garbage = tmp_path / "garbage.json"
+    garbage.write_text("{not json")
+    assert replay(str(garbage)).stderr.strip() == (
+        f"error: {garbage} is not a fidelity run (benchmarks/fidelity.py --json)"
+    )
+    bad_budget = replay(str(record), "--budget", "0")
+    assert bad_budget.stderr.strip() == "error: --budget must be above 0 s, got 0"
     empty = tmp_path / "empty.json"
     empty.write_text(json.dumps({"trials": []}))
     assert "has no identical-code comparisons" in replay(str(empty)).stderr

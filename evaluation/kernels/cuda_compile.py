@@ -126,7 +126,14 @@ def compile_cuda_candidate(
                 "-o",
                 str(cu.with_suffix(".o")),
             ]
-            proc = subprocess.run(cmd, capture_output=True, text=True, timeout=timeout_s)
+            try:
+                proc = subprocess.run(cmd, capture_output=True, text=True, timeout=timeout_s)
+            except subprocess.TimeoutExpired:
+                report.ok, report.error = False, f"nvcc ran over its {timeout_s:g} s limit"
+                return report
+            except OSError as exc:
+                report.ok, report.error = False, f"nvcc could not run: {exc}"
+                return report
             text = proc.stdout + proc.stderr
             report.kernels += re.findall(r"Compiling entry function '(\w+)'", text)
             report.resources += [
@@ -137,5 +144,8 @@ def compile_cuda_candidate(
             if proc.returncode != 0:
                 errors = [ln for ln in text.splitlines() if "error" in ln]
                 report.ok = False
-                report.error = "; ".join(errors[:3]) or text[-500:]
+                last = [ln.strip() for ln in text.splitlines() if ln.strip()][-1:]
+                report.error = "; ".join(errors[:3]) or (
+                    last[0][:300] if last else f"exit status {proc.returncode}, no output"
+                )
     return report

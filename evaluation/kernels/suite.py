@@ -55,7 +55,10 @@ def probe(python: str) -> dict[str, Any]:
         return {
             "probe_error": f"{python} cannot run the import probe: {proc.stderr.strip()[-300:]}"
         }
-    result: dict[str, Any] = json.loads(proc.stdout.strip().splitlines()[-1])
+    try:
+        result: dict[str, Any] = json.loads(proc.stdout.strip().splitlines()[-1])
+    except (IndexError, ValueError):
+        return {"probe_error": f"{python} is not a Python interpreter (its probe printed no JSON)"}
     return result
 
 
@@ -134,7 +137,9 @@ def run_kernel_suite(
                     ShapeResult(spec.name, shape, dtype, correct=True, error="not timed: no GPU")
                     for shape in _timing_shapes(spec, options)
                 ]
-    return KernelSuiteResult(checks, rows, summarize(rows), seconds=time.perf_counter() - started)
+    return KernelSuiteResult(
+        checks, rows, summarize(rows, options.timed), seconds=time.perf_counter() - started
+    )
 
 
 def write_results(
