@@ -191,7 +191,7 @@ def main(argv: list[str] | None = None) -> int:
     for path in args.runs:
         comparisons = identical_pairs(path, args.metric)
         noise = noise_from(comparisons)
-        spread = float(np.subtract(*np.percentile(noise, [75, 25])))
+        spread = float(np.subtract(*np.percentile(noise[:, :2], [75, 25])))  # the metric, not wall
         rho = pair_correlation(comparisons)
         paired = "n/a" if rho is None else f"{rho:.2f}"
         print(
