@@ -5,6 +5,7 @@ nvcc that hangs or cannot start."""
 from __future__ import annotations
 
 import os
+import time
 from pathlib import Path
 
 import pytest
@@ -41,6 +42,20 @@ def scale(x):
     ext = load_inline("scale", cpp_sources="", cuda_sources=SRC, functions=[])
     return ext.scale(x) if x.is_cuda else x * 2.0
 '''
+
+
+def alive(pid: int) -> bool:
+    """Whether `pid` still runs, given a moment to be reaped (zombies count as gone)."""
+    deadline = time.monotonic() + 2.0
+    while time.monotonic() < deadline:
+        try:
+            state = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
+        except FileNotFoundError:
+            return False
+        if state == "Z":
+            return False
+        time.sleep(0.05)
+    return True
 
 
 @pytest.fixture
@@ -99,9 +114,12 @@ def test_an_edit_outside_cuda_strings_is_no_kernel_edit(nvcc: Path, tmp_path: Pa
 
 def test_an_nvcc_that_hangs_or_cannot_start_is_one_line(nvcc: Path) -> None:
     source = MODULE.replace("FACTOR", "2.0f")
-    nvcc.write_text("#!/bin/sh\nsleep 30\n")
+    # like nvcc waiting on a hung helper (ptxas, cicc): the helper must not outlive it
+    helper_pid = nvcc.parent / "helper.pid"
+    nvcc.write_text(f"#!/bin/sh\nsleep 30 &\necho $! > {helper_pid}\nwait\n")
     hung = compile_cuda_candidate(source, timeout_s=0.5)
     assert not hung.ok and hung.error == "nvcc ran over its 0.5 s limit"
+    assert not alive(int(helper_pid.read_text()))
     nvcc.chmod(0o644)  # on PATH but not executable: which() skips it, so make it the only one
     broken = nvcc.parent / "nvcc-broken"
     broken.write_text("not a program")

@@ -11,8 +11,10 @@ compiled here; the GPU run compiles them for real.
 from __future__ import annotations
 
 import ast
+import os
 import re
 import shutil
+import signal
 import subprocess
 import tempfile
 from dataclasses import dataclass, field
@@ -127,25 +129,39 @@ def compile_cuda_candidate(
                 str(cu.with_suffix(".o")),
             ]
             try:
-                proc = subprocess.run(cmd, capture_output=True, text=True, timeout=timeout_s)
+                returncode, text = _run_nvcc(cmd, timeout_s)
             except subprocess.TimeoutExpired:
                 report.ok, report.error = False, f"nvcc ran over its {timeout_s:g} s limit"
                 return report
             except OSError as exc:
                 report.ok, report.error = False, f"nvcc could not run: {exc}"
                 return report
-            text = proc.stdout + proc.stderr
             report.kernels += re.findall(r"Compiling entry function '(\w+)'", text)
             report.resources += [
                 ln.split(":", 1)[1].strip()
                 for ln in text.splitlines()
                 if "Used" in ln and "registers" in ln
             ]
-            if proc.returncode != 0:
+            if returncode != 0:
                 errors = [ln for ln in text.splitlines() if "error" in ln]
                 report.ok = False
                 last = [ln.strip() for ln in text.splitlines() if ln.strip()][-1:]
                 report.error = "; ".join(errors[:3]) or (
-                    last[0][:300] if last else f"exit status {proc.returncode}, no output"
+                    last[0][:300] if last else f"exit status {returncode}, no output"
                 )
     return report
+
+
+def _run_nvcc(cmd: list[str], timeout_s: float) -> tuple[int, str]:
+    """(exit status, stdout + stderr). nvcc runs helpers (cicc, ptxas) as its children: on
+    timeout the whole process group is killed, so no helper keeps the pipes (and us) waiting."""
+    proc = subprocess.Popen(
+        cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, start_new_session=True
+    )
+    try:
+        out, err = proc.communicate(timeout=timeout_s)
+    except subprocess.TimeoutExpired:
+        os.killpg(proc.pid, signal.SIGKILL)
+        proc.communicate()
+        raise
+    return proc.returncode, out + err
