@@ -74,21 +74,23 @@ def check_kernel_edit(
 ) -> KernelCheck | None:
     """None for an edit that is no kernel edit; else its violations (of the files as applied
     in `after`, against `before`) and how to run it. `gpu` defaults to has_gpu()."""
-    paths = sorted({r.path for r in edit.replacements if r.path.endswith(".py")})
+    # each touched Python file as (before, after), read once
+    texts = {
+        path: (_read(before / path), _read(after / path))
+        for path in sorted({r.path for r in edit.replacements if r.path.endswith(".py")})
+    }
     kinds = kernel_kinds(edit)
-    if "cuda" not in kinds and any(
-        _cuda_changed(_read(before / p), _read(after / p)) for p in paths
-    ):
+    if "cuda" not in kinds and any(_cuda_changed(old, new) for old, new in texts.values()):
         kinds = (*kinds, "cuda")
     if not kinds:
         return None
     on_gpu = gpu if gpu is not None else has_gpu()
     violations: list[str] = []
     notes: list[str] = []
-    for path in paths:
-        violations += added_violations(_read(before / path), _read(after / path), path)
+    for path, (old, new) in texts.items():
+        violations += added_violations(old, new, path)
         if "cuda" in kinds:
-            failed, note = compile_cuda_sources(_read(after / path), path)
+            failed, note = compile_cuda_sources(new, path)
             if on_gpu:
                 notes += [f"kernel: {why} (device code alone; the tests build it for real)"
                           for why in failed]  # fmt: skip
