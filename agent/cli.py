@@ -236,10 +236,11 @@ def compare_cmd(
     paired: Annotated[
         bool,
         typer.Option(
-            "--paired",
-            help="Judge the ABBA pairs as pairs (signed-rank test); opt-in, see docs/measurement.md.",
+            "--paired/--two-sample",
+            help="Judge the ABBA pairs as pairs (median pair ratio, signed-rank test), or A and B "
+            "as two samples (ratio of medians, Mann-Whitney); see docs/measurement.md.",
         ),
-    ] = False,
+    ] = True,
     as_json: Annotated[bool, typer.Option("--json", help="Print the result as JSON.")] = False,
 ) -> None:
     """Is B faster than A? Interleaved fresh-process runs, a significance test and an interval."""

@@ -77,7 +77,7 @@ def print_comparison(result: Comparison, console: Console, labels: tuple[str, st
     a_med, b_med = median(v.a_samples), median(v.b_samples)
     console.print(
         f"[bold]{v.outcome}[/]: {labels[1]} is {v.speedup:.3f}x the speed of {labels[0]} "
-        f"({v.confidence:.1%} CI {v.ci_low:.3f}-{v.ci_high:.3f}, one-sided Mann-Whitney p={v.p_value:.2g})",
+        f"({v.confidence:.1%} CI {v.ci_low:.3f}-{v.ci_high:.3f}, one-sided {v.test_name} p={v.p_value:.2g})",
         highlight=False,
     )
     console.print(

@@ -44,6 +44,7 @@ class OptimizeConfig(BaseModel):
     min_effect: float = 0.02
     alpha: float = 0.01
     measure_seconds: float = 60.0  # time budget of one speed comparison
+    paired: bool = True  # judge speed over ABBA pairs; false: the two-sample rule
     test_timeout: float = 600.0
     bench_timeout: float = 300.0
     samples: int = 1  # llm: candidates per hotspot per round (prompt variants and temperatures)

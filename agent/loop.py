@@ -293,6 +293,7 @@ class Optimizer:
             min_effect=self.config.min_effect,
             alpha=self.config.alpha,
             time_budget_seconds=seconds,
+            paired=self.config.paired,
         )
 
     def _save(self) -> None:

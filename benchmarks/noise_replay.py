@@ -12,7 +12,7 @@ is still the test.
     .venv/bin/python benchmarks/noise_replay.py benchmarks/results/fidelity-run1.json
     .venv/bin/python benchmarks/noise_replay.py benchmarks/results/fidelity-run2.json \
         --futility 20:0.5 --trials 400
-    .venv/bin/python benchmarks/noise_replay.py benchmarks/results/fidelity-run1.json --paired
+    .venv/bin/python benchmarks/noise_replay.py benchmarks/results/fidelity-run1.json --two-sample
     .venv/bin/python benchmarks/noise_replay.py benchmarks/results/fidelity-run5.json \
         --metric cpu --budget 120
 
@@ -158,8 +158,18 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("runs", nargs="+", type=Path, help="fidelity result JSON files")
     parser.add_argument("--futility", help="PAIRS:P steps, e.g. 20:0.8,40:0.5 (default: product)")
     parser.add_argument("--trials", type=int, default=200)
-    parser.add_argument(
-        "--paired", action="store_true", help="judge the pairs as pairs (SamplingPolicy.paired)"
+    rule = parser.add_mutually_exclusive_group()
+    rule.add_argument(
+        "--paired",
+        action="store_true",
+        default=SamplingPolicy().paired,
+        help="judge the pairs as pairs (SamplingPolicy.paired; the product's default)",
+    )
+    rule.add_argument(
+        "--two-sample",
+        dest="paired",
+        action="store_false",
+        help="judge A and B as two samples (Mann-Whitney, ratio of medians)",
     )
     parser.add_argument(
         "--metric",

@@ -31,8 +31,8 @@ class SamplingPolicy(BaseModel):
 
     warmup: int = Field(default=1, ge=0)  # runs of each side, discarded
     # Pairs before the first look; by default the fewest whose rank test can reach alpha/looks
-    # with room to spare: 10+10 for Mann-Whitney (smallest p 1/184756), 12 for the paired
-    # signed-rank test (at 10 pairs its smallest p, 1/1024, passes only if all ten agree). Each
+    # with room to spare: 12 for the paired signed-rank test (at 10 pairs its smallest p,
+    # 1/1024, passes only if all ten agree), 10+10 for Mann-Whitney (smallest p 1/184756). Each
     # look doubles the sample: clear wins end at the first looks, close calls get up to
     # max_pairs (or the time budget), and only log2(max/min) looks share the Bonferroni split.
     min_pairs: int = Field(default=0, ge=0)  # 0: the test's own default, as above
@@ -43,16 +43,18 @@ class SamplingPolicy(BaseModel):
     alpha: float = Field(default=0.01, gt=0, lt=1)  # false-positive rate over all looks
     confidence: float = Field(default=0.95, gt=0, lt=1)  # interval level over all looks
     max_cv: float = Field(default=0.25, gt=0)  # IQR/median above this is "unstable"
-    # Judge the ABBA pairs as pairs (signed-rank test, bootstrap over pairs) instead of as two
-    # samples. Neighbouring runs share the machine's state, so pairing removes part of the
-    # noise; opt-in until a fidelity run has measured it (docs/measurement.md).
-    paired: bool = False
+    # Judge the ABBA pairs as pairs (median pair ratio, signed-rank test, bootstrap over pairs)
+    # rather than as two samples (ratio of medians, Mann-Whitney). The two runs of a pair share
+    # the machine's state, which cancels in their ratio: in the fidelity runs the paired rule
+    # needs a fraction of the samples for the same answer (docs/measurement.md).
+    paired: bool = True
 
     @model_validator(mode="before")
     @classmethod
     def _default_first_look(cls, data: Any) -> Any:
         if isinstance(data, dict) and not data.get("min_pairs"):
-            data = {**data, "min_pairs": PAIRED_FIRST_LOOK if data.get("paired") else FIRST_LOOK}
+            paired = data.get("paired", cls.model_fields["paired"].default)
+            data = {**data, "min_pairs": PAIRED_FIRST_LOOK if paired else FIRST_LOOK}
         return data
 
     @model_validator(mode="after")

@@ -10,7 +10,8 @@ Outcome = Literal["faster", "slower", "no difference", "unstable"]
 
 
 class SpeedVerdict(BaseModel):
-    """Is B faster than A? speedup = median(A) / median(B), so > 1 means B is faster."""
+    """Is B faster than A? speedup > 1 means B is faster: the median of the per-pair ratios
+    A[i] / B[i] when `paired`, else median(A) / median(B)."""
 
     model_config = ConfigDict(frozen=True)
 
@@ -25,6 +26,25 @@ class SpeedVerdict(BaseModel):
     b_samples: list[float]
     seconds_spent: float
     notes: list[str] = []
+    paired: bool = False  # judged as ABBA pairs (records written before the field: two-sample)
+
+    @property
+    def test_name(self) -> str:
+        return "Wilcoxon signed-rank" if self.paired else "Mann-Whitney U"
+
+    @property
+    def method(self) -> str:
+        """How the speedup, interval and p were computed, in one sentence for reports."""
+        if self.paired:
+            return (
+                "The speedup is the median of the per-pair time ratios (each pair: the two runs "
+                "next to each other), the interval a bootstrap over pairs, p a one-sided Wilcoxon "
+                "signed-rank test on the pairs."
+            )
+        return (
+            "The speedup is the ratio of the median times, the interval a bootstrap of that "
+            "ratio, p a one-sided Mann-Whitney test."
+        )
 
     def summary(self) -> str:
         return (

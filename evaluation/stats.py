@@ -164,8 +164,8 @@ def judge(
 ) -> SpeedVerdict:
     """Is B faster than A? Statistics on outlier-filtered samples; the record keeps the raw ones.
 
-    Two samples (default): ratio of medians, one-sided Mann-Whitney U, bootstrap of each group
-    on its own.
+    Two samples (paired=False): ratio of medians, one-sided Mann-Whitney U, bootstrap of each
+    group on its own.
     paired: a[i] and b[i] ran next to each other (one ABBA pair): the median per-pair ratio,
     Wilcoxon signed-rank on the pairs' log ratios, bootstrap over whole pairs, outliers dropped
     as whole pairs.
@@ -236,6 +236,7 @@ def judge(
         b_samples=[float(x) for x in b],
         seconds_spent=seconds_spent,
         notes=notes,
+        paired=paired,
     )
 
 

@@ -53,12 +53,12 @@ def bench(a_median: float, b_median: float, sigma: float, seed: int = 0) -> Benc
 
 def test_policy_defaults_and_looks() -> None:
     policy = SamplingPolicy()
-    assert policy.look_sizes == [10, 20, 40, 80, 160, 320]
+    assert policy.paired and policy.look_sizes == [12, 24, 48, 96, 192, 320]
+    two_sample = SamplingPolicy(paired=False)
+    assert two_sample.look_sizes == [10, 20, 40, 80, 160, 320] and two_sample.looks == policy.looks
     assert SamplingPolicy(min_pairs=5, max_pairs=30).look_sizes == [5, 10, 20, 30]
     assert SamplingPolicy(min_pairs=1, growth=1.0, max_pairs=3).look_sizes == [1, 2, 3]
-    paired = SamplingPolicy(paired=True)
-    assert paired.look_sizes == [12, 24, 48, 96, 192, 320] and paired.looks == policy.looks
-    assert SamplingPolicy(paired=True, min_pairs=10).look_sizes[0] == 10  # asked for: kept
+    assert SamplingPolicy(min_pairs=10).look_sizes[0] == 10  # asked for: kept
     with pytest.raises(ValidationError):
         SamplingPolicy(min_pairs=10, max_pairs=5)
     with pytest.raises(ValidationError):
@@ -77,7 +77,7 @@ def test_clear_win_stops_early() -> None:
     b = bench(1.25, 1.0, 0.02)
     verdict = b.compare()
     assert verdict.outcome == "faster"
-    assert len(verdict.a_samples) == 10  # the first look decides a clear win
+    assert len(verdict.a_samples) == 12  # the first look decides a clear win
     assert verdict.ci_low < 1.25 < verdict.ci_high
     assert verdict.confidence == pytest.approx(1 - 0.05 / 6)
     assert "decided faster" in verdict.notes[-1]
@@ -85,7 +85,7 @@ def test_clear_win_stops_early() -> None:
 
 def test_close_call_takes_more_pairs() -> None:
     verdict = bench(1.04, 1.0, 0.05).compare(SamplingPolicy(time_budget_seconds=1e9))
-    assert len(verdict.a_samples) > 10
+    assert len(verdict.a_samples) > 12
     assert verdict.outcome in ("faster", "no difference")
 
 
@@ -93,7 +93,7 @@ def test_clear_loss_stops_early_and_is_not_faster() -> None:
     verdict = bench(1.0, 1.25, 0.02).compare()
     assert verdict.outcome in ("slower", "no difference")
     assert verdict.ci_high < 1.0
-    assert len(verdict.a_samples) <= 10
+    assert len(verdict.a_samples) <= 12
 
 
 def test_equal_sides_stop_once_the_interval_is_under_the_floor() -> None:
@@ -145,7 +145,8 @@ def test_futility_stops_identical_code_before_max_pairs() -> None:
     stopped_by_40 = 0
     for seed in range(40):
         sample = functools.partial(random.Random(seed).lognormvariate, 0, 0.05)
-        verdict = compare(sample, sample, SamplingPolicy(warmup=0))
+        # the two-sample rule looks at 20 and 40 pairs, where the thresholds change
+        verdict = compare(sample, sample, SamplingPolicy(warmup=0, paired=False))
         assert verdict.outcome != "faster"
         stopped_by_40 += len(verdict.a_samples) <= 40
     # p > 0.8 at 20 pairs (1 in 5 for equal code), then p > 0.5 at 40 (about half the rest)
@@ -168,16 +169,22 @@ def test_a_mild_lean_the_wrong_way_at_20_pairs_samples_on() -> None:
     # small speedup looks like this often enough that the first futility look must not stop it.
     a = iter([1.00, 1.02, 0.98, 1.01, 0.99] * 100)
     b = iter([1.005, 1.015, 0.985, 1.012, 0.992] * 100)
-    verdict = compare(lambda: next(a), lambda: next(b), SamplingPolicy(warmup=0, min_effect=0))
+    two_sample = SamplingPolicy(warmup=0, min_effect=0, paired=False)  # looks at 20 and 40
+    verdict = compare(lambda: next(a), lambda: next(b), two_sample)
     assert len(verdict.a_samples) == 40
     assert "futility" in verdict.notes[-1]
 
 
-def test_a_paired_policy_judges_the_pairs() -> None:
-    verdict = bench(1.0, 0.8, 0.02).compare(SamplingPolicy(paired=True))
-    assert verdict.outcome == "faster"
+def test_the_default_policy_judges_the_pairs_and_two_sample_is_a_choice() -> None:
+    verdict = bench(1.0, 0.8, 0.02).compare()
+    assert verdict.outcome == "faster" and verdict.paired
     assert len(verdict.a_samples) == len(verdict.b_samples)
     assert verdict.notes[0].startswith("paired: Wilcoxon signed-rank")
+    assert verdict.test_name == "Wilcoxon signed-rank" and "per-pair" in verdict.method
+    two_sample = bench(1.0, 0.8, 0.02).compare(SamplingPolicy(paired=False))
+    assert two_sample.outcome == "faster" and not two_sample.paired
+    assert two_sample.notes[0].startswith("removed 0 outlier(s) from A")
+    assert two_sample.test_name == "Mann-Whitney U" and "ratio of the median" in two_sample.method
 
 
 def test_paired_decides_a_clear_win_at_the_first_look_despite_one_contrary_pair() -> None:
@@ -188,6 +195,6 @@ def test_paired_decides_a_clear_win_at_the_first_look_despite_one_contrary_pair(
     b = iter([0.9 - 0.001 * i for i in range(400)])
     durations_b = [next(b) for _ in range(400)]
     durations_b[3] = 1.1  # the warm-up is index 0; this is B's run in the third pair
-    verdict = Bench(a, iter(durations_b)).compare(SamplingPolicy(paired=True))
+    verdict = Bench(a, iter(durations_b)).compare()
     assert verdict.outcome == "faster"
     assert len(verdict.a_samples) == 12 and "look 1 of 6 at 12 pairs" in verdict.notes[-1]

@@ -50,7 +50,15 @@ def test_two_commands_in_place(tmp_path: Path) -> None:
     assert done.returncode == 0, done.stderr
     result = json.loads(done.stdout)
     assert result["verdict"]["outcome"] == "faster" and result["verdict"]["ci_low"] > 1.02
+    assert result["verdict"]["paired"] is True  # the default rule
     assert result["output"]["same"] is True
+    two_sample = compare(
+        "--a", "python slow.py", "--b", "python fast.py", "--two-sample", "--seconds", "30",
+        cwd=tmp_path,
+    )  # fmt: skip
+    assert two_sample.returncode == 0, two_sample.stderr
+    printed = " ".join(two_sample.stdout.split())  # Rich wraps long lines at 80 columns
+    assert printed.startswith("faster") and "one-sided Mann-Whitney U p=" in printed
 
 
 def test_different_outputs_are_not_a_speed_result(tmp_path: Path) -> None:

@@ -10,11 +10,15 @@ from agent.config import ConfigError, bench_command, load_config, parse_budget
 def test_tool_table_is_read_and_flags_win(tmp_path: Path) -> None:
     (tmp_path / "pyproject.toml").write_text(
         '[tool.perfsmith]\nbench = "python bench.py"\ntest = "pytest -x"\nmin-effect = 0.05\n'
+        "paired = false\n"
     )
     config = load_config(tmp_path, {"test": None, "budget": "rounds=2,minutes=5"})
     assert config.bench == "python bench.py"
     assert config.test == "pytest -x"
     assert config.min_effect == 0.05
+    assert config.paired is False  # the two-sample rule, asked for; the default is paired
+    assert load_config(tmp_path, {"bench": "x", "paired": None}).paired is False
+    assert load_config(tmp_path / "no-table", {"bench": "x"}).paired is True  # the default
     assert (config.budget.rounds, config.budget.minutes, config.budget.candidates) == (2, 5.0, 24)
     assert load_config(tmp_path, {"test": "make test"}).test == "make test"
 

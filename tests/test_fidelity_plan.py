@@ -57,6 +57,7 @@ def test_both_rules_get_every_row_in_one_run() -> None:
         ("10%, floor 2%, paired", True, 3),
     ]
     assert fidelity.parse_args(["--paired"]).rules == ["paired"]
+    assert fidelity.parse_args([]).rules == ["paired"]  # the product's default rule
 
 
 def test_an_unknown_rule_is_one_line() -> None:

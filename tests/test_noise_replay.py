@@ -46,10 +46,11 @@ def test_the_futility_rule_can_be_swapped(tmp_path: Path) -> None:
     done = replay(str(record), "--trials", "2", "--futility", "20:0.5")
     assert done.returncode == 0, done.stderr
     assert "futility rule ((20, 0.5),)" in done.stdout and "faster 2/2" in done.stdout
-    paired = replay(str(record), "--trials", "10", "--paired")
-    assert paired.returncode == 0, paired.stderr
-    assert paired.stdout.startswith("paired (signed-rank)")
-    assert "effect  10%, floor 2%: faster 10/10" in paired.stdout
+    assert done.stdout.startswith("paired (signed-rank)")  # the product's default rule
+    two_sample = replay(str(record), "--trials", "10", "--two-sample")
+    assert two_sample.returncode == 0, two_sample.stderr
+    assert two_sample.stdout.startswith("two samples (Mann-Whitney)")
+    assert "effect  10%, floor 2%: faster 10/10" in two_sample.stdout
 
 
 def test_cpu_time_is_replayed_where_it_was_recorded(tmp_path: Path) -> None:

@@ -44,8 +44,7 @@ def speed_section(run: FinishedRun, min_effect: float) -> str:
         f"{report.baseline_seconds or 0:.3f} s → {report.best_seconds or 0:.3f} s.",
         "",
         "How it was measured: the workload ran at the base commit and with this patch, "
-        "interleaved (ABBA order) in fresh processes. The speedup is the ratio of the median "
-        "times, the interval a bootstrap of that ratio, p a one-sided Mann-Whitney test. "
+        f"interleaved (ABBA order) in fresh processes. {final.method} "
         f"perfsmith opens a PR only when the interval's lower bound clears {1 + min_effect:.2f}x.",
     ])  # fmt: skip
 
