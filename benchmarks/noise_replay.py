@@ -35,6 +35,7 @@ import numpy as np
 
 import evaluation.compare as sampler
 from evaluation.compare import SamplingPolicy, compare
+from evaluation.stats import signed_rank_less
 
 RUN_SECONDS = 0.15  # the fidelity workload's run time; it sets how many pairs fit the budget
 
@@ -145,6 +146,25 @@ def replay(
     )
 
 
+def pairs_in_budget(noise: np.ndarray, budget: float) -> int:
+    """How many recorded pairs fit the budget, at their mean wall time."""
+    return int(budget / (RUN_SECONDS * float(np.mean(noise[:, 2] + noise[:, 3]))))
+
+
+def one_look_ceiling(
+    noise: np.ndarray, effect: float, pairs: int, alpha: float, trials: int, seed: int
+) -> float:
+    """Share of draws of `pairs` recorded pairs (B scaled by 1 - effect) in which a single
+    signed-rank test at `alpha` says B is faster: the most any paired rule could detect with
+    that many pairs and that error rate, with no looks to share alpha and no floor."""
+    rng = np.random.default_rng(seed)
+    found = 0
+    for _ in range(trials):
+        rows = noise[rng.integers(len(noise), size=pairs)]
+        found += signed_rank_less(rows[:, 0], rows[:, 1] * (1.0 - effect)) < alpha
+    return found / trials
+
+
 def parse_futility(text: str) -> tuple[tuple[int, float], ...]:
     try:
         rule = tuple((int(at), float(p)) for at, p in (step.split(":") for step in text.split(",")))
@@ -212,6 +232,12 @@ def main(argv: list[str] | None = None) -> int:
             [(0.0, 0.02), (0.0, 0.0), (0.02, 0.0), (0.05, 0.02), (0.1, 0.02)]
         ):
             print("  " + replay(noise, effect, floor, args.trials, seed, args.paired, args.budget))
+        pairs, alpha = pairs_in_budget(noise, args.budget), SamplingPolicy().alpha
+        ceiling = one_look_ceiling(noise, 0.02, pairs, alpha, args.trials, seed=5)
+        print(
+            f"  ceiling: one signed-rank test at alpha {alpha:g} on the {pairs} pairs the budget "
+            f"holds finds a true 2% in {ceiling:.1%}"
+        )
     return 0
 
 

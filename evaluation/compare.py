@@ -29,12 +29,12 @@ class SamplingPolicy(BaseModel):
 
     model_config = ConfigDict(frozen=True)
 
-    warmup: int = Field(default=1, ge=0)  # runs of each side, discarded
-    # Pairs before the first look; by default the fewest whose rank test can reach alpha/looks
-    # with room to spare: 12 for the paired signed-rank test (at 10 pairs its smallest p,
-    # 1/1024, passes only if all ten agree), 10+10 for Mann-Whitney (smallest p 1/184756). Each
-    # look doubles the sample: clear wins end at the first looks, close calls get up to
-    # max_pairs (or the time budget), and only log2(max/min) looks share the Bonferroni split.
+    warmup: int = Field(default=1, ge=0)  # runs of each side, discarded; they also time a pair
+    # Pairs before the first look; by default the fewest whose rank test can reach an interim
+    # look's alpha with room to spare: 12 for the paired signed-rank test (smallest p 1/4096;
+    # at 10 pairs, 1/1024, too coarse), 10+10 for Mann-Whitney (smallest p 1/184756). Each look
+    # doubles the sample: clear wins end at the first looks, close calls get up to max_pairs or
+    # the time budget, and the looks stay few (log2(max/min)), so each keeps a usable alpha.
     min_pairs: int = Field(default=0, ge=0)  # 0: the test's own default, as above
     growth: float = Field(default=2.0, ge=1.0)  # each look's sample is this times the last one
     max_pairs: int = Field(default=320, ge=1)
@@ -42,6 +42,11 @@ class SamplingPolicy(BaseModel):
     min_effect: float = Field(default=0.02, ge=0)
     alpha: float = Field(default=0.01, gt=0, lt=1)  # false-positive rate over all looks
     confidence: float = Field(default=0.95, gt=0, lt=1)  # interval level over all looks
+    # Share of alpha (and of the interval's error) kept for the final look, the one that ends
+    # at max_pairs or the time budget; the interim looks split the rest evenly. Close calls are
+    # only decided at the final look, so it gets most; a clear win still ends at the first
+    # look, whose share stays above the rank test's smallest p (docs/measurement.md).
+    final_share: float = Field(default=0.75, gt=0, lt=1)
     max_cv: float = Field(default=0.25, gt=0)  # IQR/median above this is "unstable"
     # Judge the ABBA pairs as pairs (median pair ratio, signed-rank test, bootstrap over pairs)
     # rather than as two samples (ratio of medians, Mann-Whitney). The two runs of a pair share
@@ -75,8 +80,22 @@ class SamplingPolicy(BaseModel):
 
     @property
     def looks(self) -> int:
-        """Most judgements one comparison can make; the error rates are split across them."""
+        """Most judgements one comparison can make: the interim looks and the final one."""
         return len(self.look_sizes)
+
+    def interim_sizes(self, pace: float | None, seconds_left: float) -> list[int]:
+        """The interim looks worth planning when a pair takes `pace` seconds (None: untimed)."""
+        return [s for s in self.look_sizes[:-1] if _room_for_look(s, 0, pace, seconds_left)]
+
+    def look_levels(
+        self, interim_looks: int, interim_taken: int, final: bool
+    ) -> tuple[float, float]:
+        """(alpha, interval confidence) for one look, when `interim_looks` were planned and
+        `interim_taken` already spent their share. The final look gets whatever they left, so
+        the shares over one comparison add up to alpha and 1 - confidence exactly."""
+        interim = (1.0 - self.final_share) / interim_looks if interim_looks else 0.0
+        share = 1.0 - interim * interim_taken if final else interim
+        return self.alpha * share, 1.0 - (1.0 - self.confidence) * share
 
 
 def compare(
@@ -91,22 +110,30 @@ def compare(
     for _ in range(policy.warmup):
         run_a()
         run_b()
+    deadline = start + policy.time_budget_seconds
+    sampling_start = clock()
+    warmup_pace = (sampling_start - start) / policy.warmup if policy.warmup else None
 
-    # Bonferroni over the planned looks: each look tests at alpha / looks, so the chance that
-    # any look says "faster" for equal code stays <= alpha. The interval is widened the same
-    # way, so the 1 + min_effect floor also holds across looks. Stopping for futility or
-    # budget only removes chances to say "faster", so it cannot raise the error.
-    looks = policy.looks
-    alpha = policy.alpha / looks
-    confidence = 1.0 - (1.0 - policy.confidence) / looks
+    # Alpha spending over the looks (a weighted Bonferroni split): each interim look tests at
+    # its share of alpha, the final look at what the interim looks left, so the chance that any
+    # look says "faster" for equal code stays <= alpha; the interval is widened the same way,
+    # so the 1 + min_effect floor also holds across looks. Interim looks the budget has no room
+    # for (judged from the warm-up's pace) are not planned, so they take no share. Which looks
+    # happen depends only on how long the runs take, never on which side was faster, so it
+    # cannot bias the test; stopping for futility or budget only removes chances to say
+    # "faster", so it cannot raise the error.
+    interim_sizes = policy.interim_sizes(warmup_pace, deadline - sampling_start)
     a: list[float] = []
     b: list[float] = []
-    taken = 0
-    for target in policy.look_sizes:  # the last size is max_pairs, which always stops
-        taken += 1
-        out_of_time = _collect(
-            run_a, run_b, a, b, target, start + policy.time_budget_seconds, clock
+    for taken, size in enumerate([*interim_sizes, policy.max_pairs]):  # taken: interim looks done
+        pace = (clock() - sampling_start) / len(a) if a else warmup_pace
+        final = size == policy.max_pairs or not _room_for_look(
+            size, len(a), pace, deadline - clock()
         )
+        target = policy.max_pairs if final else size
+        out_of_time = _collect(run_a, run_b, a, b, target, deadline, clock)
+        final = final or out_of_time or len(a) >= policy.max_pairs
+        alpha, confidence = policy.look_levels(len(interim_sizes), taken, final)
         verdict = judge(
             a,
             b,
@@ -118,13 +145,23 @@ def compare(
             paired=policy.paired,
         )
         reason = _stop_reason(verdict, policy, len(a), out_of_time)
-        if reason:
+        look = "final look" if final else f"interim look {taken + 1} of {len(interim_sizes)}"
+        if reason or final:
             break
-    note = (
-        f"look {taken} of {looks} at {len(a)} pairs, alpha {policy.alpha:.2g}/{looks} per look; "
-        f"stopped: {reason}"
-    )
+    note = f"{look} at {len(a)} pairs, alpha {alpha:.2g} of {policy.alpha:.2g}; stopped: {reason}"
     return verdict.model_copy(update={"notes": [*verdict.notes, note]})
+
+
+# An interim look is worth its share of alpha only if the final look can add at least half as
+# many pairs again; otherwise the two would judge nearly the same sample.
+FINAL_LOOK_MARGIN = 1.5
+
+
+def _room_for_look(size: int, pairs: int, pace: float | None, seconds_left: float) -> bool:
+    """Will the budget reach FINAL_LOOK_MARGIN x `size` pairs at `pace` seconds a pair?"""
+    if pace is None or pace <= 0:
+        return True  # nothing timed yet: plan the look
+    return pairs + seconds_left / pace >= FINAL_LOOK_MARGIN * size
 
 
 def pair_order(index: int) -> str:

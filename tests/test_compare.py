@@ -79,7 +79,9 @@ def test_clear_win_stops_early() -> None:
     assert verdict.outcome == "faster"
     assert len(verdict.a_samples) == 12  # the first look decides a clear win
     assert verdict.ci_low < 1.25 < verdict.ci_high
-    assert verdict.confidence == pytest.approx(1 - 0.05 / 6)
+    # 2.25 s a pair leaves room in 60 s for one interim look (12 pairs, with 18 to come)
+    assert "interim look 1 of 1 at 12 pairs" in verdict.notes[-1]
+    assert verdict.confidence == pytest.approx(1 - 0.05 * (1 - 0.75))
     assert "decided faster" in verdict.notes[-1]
 
 
@@ -189,12 +191,49 @@ def test_the_default_policy_judges_the_pairs_and_two_sample_is_a_choice() -> Non
 
 def test_paired_decides_a_clear_win_at_the_first_look_despite_one_contrary_pair() -> None:
     # Eleven pairs where B is 10% faster and one where it is 10% slower. The contrary pair is
-    # an outlier among the log ratios and is dropped; at 10 pairs that would leave 9, whose
-    # smallest signed-rank p (1/512) is above alpha / 6, so the first look could never decide.
+    # an outlier among the log ratios and is dropped, leaving 11, whose smallest signed-rank p
+    # (1/2048) is under the smallest interim share, alpha x 0.25 / 5 with every look planned
+    # (no budget to speak of). At 10 pairs the 9 left (1/512) could never decide.
     a = iter([1.0] * 400)
     b = iter([0.9 - 0.001 * i for i in range(400)])
     durations_b = [next(b) for _ in range(400)]
     durations_b[3] = 1.1  # the warm-up is index 0; this is B's run in the third pair
-    verdict = Bench(a, iter(durations_b)).compare()
+    verdict = Bench(a, iter(durations_b)).compare(SamplingPolicy(time_budget_seconds=1e9))
     assert verdict.outcome == "faster"
-    assert len(verdict.a_samples) == 12 and "look 1 of 6 at 12 pairs" in verdict.notes[-1]
+    assert len(verdict.a_samples) == 12
+    assert "interim look 1 of 5 at 12 pairs, alpha 0.0005 of 0.01" in verdict.notes[-1]
+
+
+def test_look_levels_spend_exactly_alpha_and_the_interval_error() -> None:
+    policy = SamplingPolicy()
+    for planned in range(6):
+        for taken in range(planned + 1):  # the final look may come after any interim look
+            levels = [policy.look_levels(planned, i, final=False) for i in range(taken)]
+            levels.append(policy.look_levels(planned, taken, final=True))
+            assert sum(alpha for alpha, _ in levels) == pytest.approx(policy.alpha)
+            assert sum(1 - conf for _, conf in levels) == pytest.approx(1 - policy.confidence)
+    assert policy.look_levels(4, 0, final=False) == pytest.approx(
+        (0.01 * 0.25 / 4, 1 - 0.05 * 0.25 / 4)
+    )
+    assert policy.look_levels(0, 0, final=True) == pytest.approx((0.01, 0.95))
+
+
+def test_interim_looks_are_planned_where_the_budget_has_room() -> None:
+    policy = SamplingPolicy()  # looks at 12, 24, 48, 96, 192, then the final one
+    assert policy.interim_sizes(None, 60.0) == [12, 24, 48, 96, 192]  # untimed: all
+    # 0.3 s a pair: 200 pairs in 60 s, room for the 96-pair look (1.5 x 96 = 144), not 192
+    assert policy.interim_sizes(0.3, 60.0) == [12, 24, 48, 96]
+    assert policy.interim_sizes(2.0, 60.0) == [12]  # 30 pairs: 18 is in reach, 36 is not
+    assert policy.interim_sizes(10.0, 60.0) == []  # 6 pairs: the final look only
+
+
+def test_a_slower_pace_skips_to_the_final_look_with_the_alpha_left() -> None:
+    # The warm-up pace (0.1 s a pair) plans every interim look within 60 s; then each run takes
+    # 1 s, so after the 12-pair look the 24-pair one no longer leaves room and the final look
+    # takes over, spending what the one interim look left: alpha x (1 - 0.25 / 5).
+    a = iter([0.05] + [1.0] * 400)
+    b = iter([0.05] + [1.0] * 400)
+    verdict = Bench(a, b).compare(SamplingPolicy(min_effect=0, max_cv=10))
+    assert verdict.notes[-1].startswith("final look at ")
+    assert f"alpha {0.01 * (1 - 0.25 / 5):.2g} of 0.01" in verdict.notes[-1]
+    assert verdict.seconds_spent >= 60.0

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import random
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -89,3 +90,17 @@ def test_bad_input_gets_one_line(tmp_path: Path) -> None:
     empty = tmp_path / "empty.json"
     empty.write_text(json.dumps({"trials": []}))
     assert "has no identical-code comparisons" in replay(str(empty)).stderr
+
+
+def test_the_one_look_ceiling_is_reported_for_the_pairs_the_budget_holds(tmp_path: Path) -> None:
+    def ceiling(spread: float, *args: str) -> str:
+        done = replay(str(fidelity_record(tmp_path / "run.json", spread=spread)), *args)
+        assert done.returncode == 0, done.stderr
+        return next(line for line in done.stdout.splitlines() if "ceiling" in line)
+
+    # runs of 0.15 s: about 200 pairs in 60 s, enough to find 2% in 0.5% noise every time
+    quiet = ceiling(0.005, "--trials", "5")
+    assert re.search(r"on the (199|200) pairs the budget holds finds a true 2% in 100.0%", quiet)
+    # 60% noise and 3 s: a handful of pairs, where no signed-rank test can reach alpha 0.01
+    noisy = ceiling(0.6, "--trials", "5", "--budget", "3")
+    assert re.search(r"alpha 0.01 on the \d pairs the budget holds finds a true 2% in 0.0%", noisy)
