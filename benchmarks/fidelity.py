@@ -17,8 +17,8 @@ their trials, so the two rules meet the same machine state (the paired rows are 
 "..., paired"). That is the fair comparison: two runs an hour apart see different noise.
 
 Each comparison pins both sides to an idle core, as the product does. On a 2-core machine an
-identical-code comparison takes 4-60 s (the paired rule's looks double from 12 to 320 pairs;
-the median stops at 48), a true speedup at the 2% floor runs the whole 60 s budget, 5% and 10%
+identical-code comparison takes 4-60 s (the paired rule's looks double from 12 pairs
+to the final one at 320 or the budget; the median stops at 48), a true speedup at the 2% floor runs the whole 60 s budget, 5% and 10%
 take a few seconds to half a minute.
 The default run takes about 2 hours, --quick (70 comparisons) about 20 minutes. The method and
 results are in docs/benchmarks.md.
@@ -56,6 +56,8 @@ from sandbox.local import LocalSandbox
 
 WORKLOAD = Path(__file__).with_name("fidelity_workload.py")
 CODEFLASH_NOISE_FLOOR = 0.05
+# Runs 1-7 split alpha evenly over six looks and did not record it.
+EVEN_SPLIT = "even split over the planned looks"
 PRODUCT_MIN_EFFECT = SamplingPolicy().min_effect  # the product default, read rather than copied
 
 # Targets from the issue, keyed by the true effect (identical code: the false-positive target).
@@ -398,14 +400,18 @@ def table_from_json(paths: list[Path]) -> str:
     """The table of saved runs (finished or not), summarized again from their trials. Several
     runs are pooled by scenario name: each trial is an independent comparison, and the table
     counts them all. The paired rule's rows have their own names; runs whose recorded
-    futility rules differ are not pooled (runs before it was recorded are taken as they are)."""
+    futility rules differ are not pooled (runs before it was recorded are taken as they are),
+    nor runs that spent alpha differently over the looks (runs before it was recorded split
+    it evenly)."""
     rows: dict[str, Scenario] = {}
     trials: list[Trial] = []
     futility: dict[str, str] = {}
+    spending: dict[str, str] = {}
     for path in paths:
         info = json.loads(path.read_text())
         if "futility" in info:
             futility[str(info["futility"])] = path.name
+        spending[str(info.get("alpha_spending", EVEN_SPLIT))] = path.name
         for sc in info["scenarios"]:
             rows.setdefault(sc["name"], Scenario(**sc))
         # Older runs did not record a pinned core: they were unpinned.
@@ -414,6 +420,11 @@ def table_from_json(paths: list[Path]) -> str:
         raise SystemExit(
             "error: the runs used different futility rules: "
             + "; ".join(f"{name}: {rule}" for rule, name in futility.items())
+        )
+    if len(spending) > 1:
+        raise SystemExit(
+            "error: the runs spent alpha differently over their looks: "
+            + "; ".join(f"{name}: {rule}" for rule, name in spending.items())
         )
     return table(summarize(list(rows.values()), trials))
 
@@ -504,6 +515,7 @@ def main(argv: list[str] | None = None) -> int:
         "scenarios": [asdict(sc) for sc in rows],
         "rules": args.rules,
         "futility": [list(step) for step in sampler.FUTILITY],
+        "alpha_spending": {"final_share": SamplingPolicy().final_share},
         "started": datetime.now(timezone.utc).isoformat(timespec="seconds"),
     }
     print(f"machine: {info['machine']}", flush=True)

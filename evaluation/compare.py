@@ -118,7 +118,8 @@ def compare(
     # its share of alpha, the final look at what the interim looks left, so the chance that any
     # look says "faster" for equal code stays <= alpha; the interval is widened the same way,
     # so the 1 + min_effect floor also holds across looks. Interim looks the budget has no room
-    # for (judged from the warm-up's pace) are not planned, so they take no share. Which looks
+    # for at the warm-up's pace are not planned, so they take no share; if sampling then runs
+    # slower, the final look starts early and takes the shares left unspent. Which looks
     # happen depends only on how long the runs take, never on which side was faster, so it
     # cannot bias the test; stopping for futility or budget only removes chances to say
     # "faster", so it cannot raise the error.

@@ -17,7 +17,12 @@ def fidelity(*args: str) -> subprocess.CompletedProcess[str]:
     )
 
 
-def saved_run(path: Path, outcomes: list[str], futility: list[list[float]] | None) -> Path:
+def saved_run(
+    path: Path,
+    outcomes: list[str],
+    futility: list[list[float]] | None,
+    spending: dict[str, float] | None = None,
+) -> Path:
     """A saved run of the identical row and its paired twin, every trial with `outcomes`."""
     scenarios = [
         {"name": "identical, floor 2%", "effect": 0.0, "min_effect": 0.02, "trials": 2},
@@ -35,6 +40,8 @@ def saved_run(path: Path, outcomes: list[str], futility: list[list[float]] | Non
     info: dict[str, object] = {"scenarios": scenarios, "trials": trials}
     if futility is not None:
         info["futility"] = futility
+    if spending is not None:
+        info["alpha_spending"] = spending
     path.write_text(json.dumps(info))
     return path
 
@@ -81,3 +88,19 @@ def test_saved_runs_pool_by_rule_and_refuse_different_futility(tmp_path: Path) -
     refused = fidelity("--table", str(first), str(other))
     assert refused.returncode != 0
     assert refused.stderr.strip().startswith("error: the runs used different futility rules")
+
+
+def test_saved_runs_that_spent_alpha_differently_are_not_pooled(tmp_path: Path) -> None:
+    rule = [[20, 0.8], [40, 0.5]]
+    even = saved_run(tmp_path / "even.json", ["no difference"], rule)  # recorded before spending
+    spent = saved_run(tmp_path / "spent.json", ["no difference"], rule, {"final_share": 0.75})
+    again = saved_run(tmp_path / "again.json", ["faster"], rule, {"final_share": 0.75})
+    refused = fidelity("--table", str(even), str(spent))
+    assert refused.returncode != 0
+    assert refused.stderr.strip().startswith(
+        "error: the runs spent alpha differently over their looks: "
+    )
+    assert "even.json: even split over the planned looks" in refused.stderr
+    pooled = fidelity("--table", str(spent), str(again))
+    assert pooled.returncode == 0, pooled.stderr
+    assert "| identical, floor 2% | 2 |" in pooled.stdout
