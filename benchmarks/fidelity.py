@@ -17,9 +17,9 @@ their trials, so the two rules meet the same machine state (the paired rows are 
 "..., paired"). That is the fair comparison: two runs an hour apart see different noise.
 
 Each comparison pins both sides to an idle core, as the product does. On a 2-core machine an
-identical-code comparison takes 4-60 s (the paired rule's looks double from 12 pairs
-to the final one at 320 or the budget; the median stops at 48), a true speedup at the 2% floor runs the whole 60 s budget, 5% and 10%
-take a few seconds to half a minute.
+identical-code comparison takes 4-60 s (the paired rule's looks double from 12 pairs to the
+final one at 320 or the budget; the median stops at 48), a true speedup at the 2% floor runs
+the whole 60 s budget, 5% and 10% take a few seconds to half a minute.
 The default run takes about 2 hours, --quick (70 comparisons) about 20 minutes. The method and
 results are in docs/benchmarks.md.
 """
@@ -416,17 +416,16 @@ def table_from_json(paths: list[Path]) -> str:
             rows.setdefault(sc["name"], Scenario(**sc))
         # Older runs did not record a pinned core: they were unpinned.
         trials += [Trial(**{"pinned_core": None, **t}) for t in info["trials"]]
-    if len(futility) > 1:
-        raise SystemExit(
-            "error: the runs used different futility rules: "
-            + "; ".join(f"{name}: {rule}" for rule, name in futility.items())
-        )
-    if len(spending) > 1:
-        raise SystemExit(
-            "error: the runs spent alpha differently over their looks: "
-            + "; ".join(f"{name}: {rule}" for rule, name in spending.items())
-        )
+    _refuse_mixed(futility, "the runs used different futility rules")
+    _refuse_mixed(spending, "the runs spent alpha differently over their looks")
     return table(summarize(list(rows.values()), trials))
+
+
+def _refuse_mixed(runs_by_rule: dict[str, str], what: str) -> None:
+    """One-line error when the runs (rule -> a run's file name) recorded more than one rule."""
+    if len(runs_by_rule) > 1:
+        listed = "; ".join(f"{name}: {rule}" for rule, name in runs_by_rule.items())
+        raise SystemExit(f"error: {what}: {listed}")
 
 
 def parse_args(argv: list[str] | None = None) -> argparse.Namespace:

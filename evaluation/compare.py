@@ -78,11 +78,6 @@ class SamplingPolicy(BaseModel):
             )
         return sizes
 
-    @property
-    def looks(self) -> int:
-        """Most judgements one comparison can make: the interim looks and the final one."""
-        return len(self.look_sizes)
-
     def interim_sizes(self, pace: float | None, seconds_left: float) -> list[int]:
         """The interim looks worth planning when a pair takes `pace` seconds (None: untimed)."""
         return [s for s in self.look_sizes[:-1] if _room_for_look(s, 0, pace, seconds_left)]
@@ -147,7 +142,7 @@ def compare(
         )
         reason = _stop_reason(verdict, policy, len(a), out_of_time)
         look = "final look" if final else f"interim look {taken + 1} of {len(interim_sizes)}"
-        if reason or final:
+        if reason:  # a final look always has one: budget or max_pairs, if nothing sooner
             break
     note = f"{look} at {len(a)} pairs, alpha {alpha:.2g} of {policy.alpha:.2g}; stopped: {reason}"
     return verdict.model_copy(update={"notes": [*verdict.notes, note]})

@@ -82,24 +82,14 @@ def pair_ratios(a: Sequence[float], b: Sequence[float]) -> list[float]:
     return [float(x) / float(y) for x, y in zip(a, b, strict=True)]
 
 
-def bootstrap_pair_ratio_ci(
-    a: Sequence[float],
-    b: Sequence[float],
-    confidence: float = 0.95,
-    resamples: int = 2000,
-    seed: int = 0,
+def bootstrap_median_ci(
+    xs: Sequence[float], confidence: float = 0.95, resamples: int = 2000, seed: int = 0
 ) -> tuple[float, float]:
-    """Percentile bootstrap interval of the median per-pair ratio a[i] / b[i], pairs resampled.
+    """Percentile bootstrap interval of the median of `xs`.
 
-    A slow spell that hits both runs of a pair cancels in their ratio, so this interval is
-    narrower than one around median(a) / median(b) whenever neighbouring runs share the
-    machine's state (a ratio of medians keeps that shared noise in each median)."""
-    return _bootstrap_median_ci(pair_ratios(a, b), confidence, resamples, seed)
-
-
-def _bootstrap_median_ci(
-    xs: Sequence[float], confidence: float, resamples: int, seed: int
-) -> tuple[float, float]:
+    Over the per-pair ratios (`pair_ratios`) it is the paired rule's interval: a slow spell that
+    hits both runs of a pair cancels in their ratio, so it is narrower than one around
+    median(a) / median(b) whenever neighbouring runs share the machine's state."""
     rng = np.random.default_rng(seed)
     return _percentile_interval(_bootstrap_medians(xs, resamples, rng), confidence)
 
@@ -185,7 +175,7 @@ def judge(
         fa, fb, removed = filter_pair_outliers(a, b)
         ratios = pair_ratios(fa, fb)  # once: the speedup and its interval both come from them
         speedup = float(np.median(ratios))
-        low, high = _bootstrap_median_ci(ratios, confidence, 2000, seed)
+        low, high = bootstrap_median_ci(ratios, confidence, seed=seed)
         p_less, p_more = signed_rank_less(fa, fb), signed_rank_greater(fa, fb)
         notes = [
             f"paired: Wilcoxon signed-rank over {len(fa)} pairs; removed {removed} outlier "
